@@ -1,0 +1,17 @@
+"""SeqStudio: stacked LSTMs that transcribe speech and compose music.
+
+``import seqstudio`` is cheap: the public classes load torch only when first used.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["Composer", "__version__"]
+
+
+def __getattr__(name: str):
+    if name == "Composer":
+        from seqstudio.music.composer import Composer
+
+        return Composer
+    raise AttributeError(f"module 'seqstudio' has no attribute {name!r}")

@@ -1,0 +1,3 @@
+from seqstudio.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""``seqstudio`` command line: one module per subcommand family, errors as one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from seqstudio import __version__
+from seqstudio.core.errors import SeqStudioError
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad options are one line on stderr and exit status 2, like every other user error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from seqstudio.cli import bench, data, evaluate, generate, train
+
+    parser = Parser(
+        prog="seqstudio",
+        description="Stacked LSTMs that compose music (and, soon, transcribe speech), offline.",
+        epilog="Run `seqstudio COMMAND --help` for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"seqstudio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    generate.register(sub)
+    data.register(sub)
+    train.register(sub)
+    evaluate.register(sub)
+    bench.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    try:
+        return int(args.run(args) or 0)
+    except SeqStudioError as exc:
+        print(f"seqstudio: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("seqstudio: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("seqstudio: error: out of memory", file=sys.stderr)
+        return 1

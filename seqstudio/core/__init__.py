@@ -1,0 +1,1 @@
+"""What both tasks share: artifacts, device policy, errors, atomic writes, progress. No music, speech or Qt."""

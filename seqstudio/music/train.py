@@ -1,0 +1,179 @@
+"""Training the music LSTM: presets, resume, validation NLL per event, clipping, AMP on GPU, seeded."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from seqstudio.core.device import describe
+from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.progress import Progress
+from seqstudio.music.bundle import save_music_model
+from seqstudio.music.checkpoint import load_checkpoint, save_checkpoint
+from seqstudio.music.corpus import load_corpus
+from seqstudio.music.dataset import WindowSampler
+from seqstudio.music.evaluate import sequence_nll
+from seqstudio.music.model import MusicLSTM, MusicModelConfig
+from seqstudio.music.tokenizer import PAD, Tokenizer, TokenizerConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    embed_dim: int = 256
+    hidden_size: int = 384
+    num_layers: int = 3
+    dropout: float = 0.1
+    batch_size: int = 32
+    seq_len: int = 256
+    steps: int = 3000
+    lr: float = 2e-3
+    warmup: int = 100
+    min_lr_ratio: float = 0.05
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    transpose: int = 3  # semitones either way, drawn per window
+    eval_every: int = 500
+    eval_tokens: int = 200_000  # validation tokens used for the periodic check (the final check uses all)
+    checkpoint_every: int = 100
+    seed: int = 1234
+    amp: bool = True  # bfloat16 autocast on CUDA; ignored on the CPU
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # a few seconds; for tests and smoke runs
+    "tiny": TrainConfig(embed_dim=32, hidden_size=48, num_layers=2, batch_size=8, seq_len=64, steps=30,
+                        eval_every=15, eval_tokens=5_000, checkpoint_every=10, warmup=5),
+    # the shipped default: about an hour on 2 CPU cores
+    "cpu": TrainConfig(),
+    # the reference size of the Performance RNN family; for a GPU
+    "gpu": TrainConfig(embed_dim=512, hidden_size=512, num_layers=3, dropout=0.2, batch_size=128, seq_len=512,
+                       steps=20000, lr=1e-3, warmup=500, eval_every=1000, eval_tokens=1_000_000,
+                       checkpoint_every=500),
+}
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = (step - cfg.warmup) / max(cfg.steps - cfg.warmup, 1)
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+def _limit_tokens(sequences: list[np.ndarray], budget: int) -> list[np.ndarray]:
+    out, used = [], 0
+    for s in sequences:
+        if used >= budget:
+            break
+        out.append(s)
+        used += len(s)
+    return out
+
+
+def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, device: torch.device,
+                resume: bool = True, progress: Progress | None = None, log=print) -> dict:
+    """Train (or resume) into ``out_dir``: ``checkpoint.pt``, ``log.jsonl`` and the artifact in ``model/``."""
+    progress = progress or Progress()
+    out_dir = Path(out_dir)
+    summary, splits = load_corpus(corpus_dir)
+    tokenizer = Tokenizer(TokenizerConfig.from_dict(summary["spec"]["tokenizer"]))
+    model_cfg = MusicModelConfig(tokenizer.vocab_size, cfg.embed_dim, cfg.hidden_size, cfg.num_layers, cfg.dropout)
+
+    ckpt_path = out_dir / "checkpoint.pt"
+    start_step, elapsed, history = 0, 0.0, []
+    torch.manual_seed(cfg.seed)
+    model = MusicLSTM(model_cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if ckpt_path.exists():
+        if not resume:
+            raise SeqStudioError(f"{out_dir} already holds a training run (use --resume, or another --out)")
+        ckpt = load_checkpoint(ckpt_path)
+        saved = TrainConfig(**json.loads(ckpt["train_config"]))
+        if replace(saved, steps=cfg.steps) != replace(cfg, steps=cfg.steps):
+            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset")
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        start_step, elapsed = int(ckpt["step"]), float(ckpt["elapsed"])
+        history = json.loads(ckpt["history"])
+        log(f"resuming {out_dir} at step {start_step}/{cfg.steps}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.to(device)
+    for state in opt.state.values():
+        for k, v in state.items():
+            if torch.is_tensor(v):
+                state[k] = v.to(device)
+
+    sampler = WindowSampler(splits["train"], tokenizer, cfg.seq_len, cfg.transpose, cfg.seed)
+    valid_all = splits["valid"].sequences()
+    valid_quick = _limit_tokens(valid_all, cfg.eval_tokens)
+    use_amp = cfg.amp and device.type == "cuda"
+
+    def checkpoint(step: int) -> None:
+        save_checkpoint(ckpt_path, {
+            "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
+            "train_config": json.dumps(asdict(cfg)), "history": json.dumps(history),
+        })
+
+    progress.start(cfg.steps, "training")
+    progress.update(start_step)
+    model.train()
+    t_last = time.perf_counter()
+    step = start_step
+    running = None
+    for step in range(start_step, cfg.steps):
+        torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout masks depend on the step only
+        batch = torch.from_numpy(sampler.batch(step, cfg.batch_size)).to(device)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+            logits, _ = model(batch[:, :-1])
+        loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
+                               ignore_index=PAD)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        value = loss.item()
+        running = value if running is None else 0.98 * running + 0.02 * value
+        now = time.perf_counter()
+        elapsed += now - t_last
+        t_last = now
+        done = step + 1
+        progress.update(done, f"loss {running:.3f}")
+        if done % cfg.eval_every == 0 or done == cfg.steps:
+            quick = sequence_nll(model, valid_quick, device)
+            record = {"step": done, "train_loss": round(running, 4), "valid_nll": round(quick.nll, 4),
+                      "grad_norm": round(float(grad_norm), 3), "lr": lr_at(step, cfg), "elapsed_s": round(elapsed, 1)}
+            history.append(record)
+            with open(out_dir / "log.jsonl", "a") as fh:
+                fh.write(json.dumps(record) + "\n")
+            log(f"step {done}: train {running:.3f}  valid NLL/event {quick.nll:.4f}  ({elapsed / 60:.1f} min)")
+            t_last = time.perf_counter()
+        if done % cfg.checkpoint_every == 0 or done == cfg.steps:
+            checkpoint(done)
+        progress.check()
+    progress.finish()
+
+    final = sequence_nll(model, valid_all, device, progress=progress)
+    provenance = {
+        "corpus": {"spec": summary["spec"], "splits": summary["splits"], "split_rule": summary["split_rule"]},
+        "train_config": asdict(cfg),
+        "steps": cfg.steps,
+        "tokens_seen": cfg.steps * cfg.batch_size * cfg.seq_len,
+        "wall_time_s": round(elapsed, 1),
+        "device": describe(device),
+        "host": {"cpus": torch.get_num_threads(), "machine": platform.machine(), "torch": torch.__version__},
+        "parameters": model.num_parameters(),
+        "metrics": {"valid_nll_per_event": round(final.nll, 4), "valid_events": final.events},
+        "history": history,
+    }
+    save_music_model(out_dir / "model", model.to("cpu"), tokenizer, provenance, overwrite=True)
+    log(f"done: valid NLL/event {final.nll:.4f} over {final.events} events; model in {out_dir / 'model'}")
+    return provenance

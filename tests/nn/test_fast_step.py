@@ -1,0 +1,164 @@
+"""FastLSTMStep must reproduce MusicLSTM.forward (eval mode) token by token."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from seqstudio.music.model import MusicLSTM, MusicModelConfig
+from seqstudio.nn.bench_step import measure_step_speed
+from seqstudio.nn.fast_step import FastLSTMStep
+
+ATOL = 1e-4
+STEPS = 60
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    # Per-token torch calls on tiny tensors with 2 intra-op threads crawl (~60 ms each) when other
+    # processes hold the cores; the reference loops need no parallelism.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _model(**overrides) -> MusicLSTM:
+    torch.manual_seed(0)
+    config = dict(vocab_size=50, embed_dim=16, hidden_size=24, num_layers=2, dropout=0.0) | overrides
+    return MusicLSTM(MusicModelConfig(**config)).eval()
+
+
+def _naive_step_loop(model: MusicLSTM, tokens: torch.Tensor, state=None):
+    """The reference: one model call per token. tokens (B, T) -> logits (B, T, V), final state."""
+    logits = []
+    with torch.inference_mode():
+        for t in range(tokens.shape[1]):
+            out, state = model(tokens[:, t : t + 1], state)
+            logits.append(out[:, 0])
+    return torch.stack(logits, 1).numpy(), state
+
+
+def _fast_loop(fast: FastLSTMStep, tokens: torch.Tensor) -> np.ndarray:
+    return np.stack([fast.step(tokens[:, t].numpy()) for t in range(tokens.shape[1])], 1)
+
+
+def _stepper(model: MusicLSTM) -> FastLSTMStep:
+    return FastLSTMStep(model.embedding, model.lstm, model.head)
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_matches_forward_from_zero_state(batch):
+    model = _model()
+    tokens = torch.randint(0, 50, (batch, STEPS))
+    with torch.inference_mode():
+        expected, (h, c) = model(tokens)
+    fast = _stepper(model)
+    fast.reset(batch)
+    got = _fast_loop(fast, tokens)
+    assert got.shape == (batch, STEPS, 50) and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected.numpy(), rtol=0, atol=ATOL)
+    np.testing.assert_allclose(_naive_step_loop(model, tokens)[0], got, rtol=0, atol=ATOL)
+    fh, fc = fast.get_state()
+    np.testing.assert_allclose(fh, h.numpy(), rtol=0, atol=ATOL)
+    np.testing.assert_allclose(fc, c.numpy(), rtol=0, atol=ATOL)
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_matches_forward_from_prefilled_state(batch):
+    model = _model()
+    prefix, rest = torch.randint(0, 50, (batch, 20)), torch.randint(0, 50, (batch, STEPS))
+    with torch.inference_mode():
+        _, state = model(prefix)
+        expected, _ = model(rest, state)
+    fast = _stepper(model)
+    fast.set_state(*state)
+    np.testing.assert_array_equal(fast.get_state()[0], state[0].numpy())
+    np.testing.assert_allclose(_fast_loop(fast, rest), expected.numpy(), rtol=0, atol=ATOL)
+
+
+def test_odd_sizes_and_numpy_state():
+    # Sizes that are no multiple of the kernel's 8-row tiles, three layers, state given as numpy.
+    model = _model(vocab_size=37, embed_dim=5, hidden_size=13, num_layers=3)
+    prefix, rest = torch.randint(0, 37, (3, 7)), torch.randint(0, 37, (3, 50))
+    with torch.inference_mode():
+        _, (h, c) = model(prefix)
+        expected, _ = model(rest, (h, c))
+    fast = _stepper(model)
+    fast.set_state(h.numpy(), c.numpy())
+    np.testing.assert_allclose(_fast_loop(fast, rest), expected.numpy(), rtol=0, atol=ATOL)
+
+
+def test_lstm_without_bias_and_head_without_bias():
+    torch.manual_seed(1)
+    emb, head = nn.Embedding(11, 6), nn.Linear(9, 11, bias=False)
+    lstm = nn.LSTM(6, 9, num_layers=2, bias=False, batch_first=True)
+    tokens = torch.randint(0, 11, (4, 30))
+    with torch.inference_mode():
+        expected = head(lstm(emb(tokens))[0]).numpy()
+    fast = FastLSTMStep(emb, lstm, head)
+    fast.reset(4)
+    np.testing.assert_allclose(_fast_loop(fast, tokens), expected, rtol=0, atol=ATOL)
+
+
+def test_state_round_trip_is_a_copy():
+    fast = _stepper(_model())
+    fast.reset(2)
+    fast.step(np.array([1, 2]))
+    h, c = fast.get_state()
+    assert h.shape == c.shape == (2, 2, 24) and np.abs(h).sum() > 0
+    h[...] = 0
+    assert np.abs(fast.get_state()[0]).sum() > 0
+    fast.reset(3)
+    assert fast.batch == 3 and not fast.get_state()[1].any()
+
+
+def test_weights_are_a_snapshot():
+    model = _model()
+    fast = _stepper(model)
+    before = fast.step(np.array([3]))
+    with torch.no_grad():
+        model.head.bias.add_(1.0)
+    fast.reset(1)
+    np.testing.assert_array_equal(fast.step(np.array([3])), before)
+
+
+@pytest.mark.parametrize("kwargs", [{"bidirectional": True}, {"proj_size": 4}])
+def test_rejects_bidirectional_and_projected_lstms(kwargs):
+    lstm = nn.LSTM(16, 24, num_layers=2, batch_first=True, **kwargs)
+    with pytest.raises(ValueError):
+        FastLSTMStep(nn.Embedding(50, 16), lstm, nn.Linear(24, 50))
+
+
+def test_rejects_mismatched_sizes_and_shapes():
+    model = _model()
+    with pytest.raises(ValueError):
+        FastLSTMStep(nn.Embedding(50, 8), model.lstm, model.head)
+    fast = _stepper(model)
+    fast.reset(2)
+    with pytest.raises(ValueError, match="shape"):
+        fast.step(np.array([1, 2, 3]))
+    with pytest.raises(ValueError, match="integers"):
+        fast.step(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError):
+        fast.set_state(np.zeros((2, 2, 24)), np.zeros((2, 3, 24)))
+    with pytest.raises(ValueError):
+        fast.set_state(np.zeros((3, 2, 24)), np.zeros((3, 2, 24)))
+
+
+def test_out_of_range_token_raises():
+    fast = _stepper(_model())
+    with pytest.raises(IndexError):
+        fast.step(np.array([50]))
+    with pytest.raises(IndexError):
+        fast.step(np.array([-1]))
+
+
+def test_bench_reports_both_loops_and_restores_train_mode():
+    model = _model().train()
+    r = measure_step_speed(model, batch=2, n_tokens=5, repeats=1)
+    assert r["naive_tokens_per_s"] > 0 and r["fast_tokens_per_s"] > 0
+    assert r["speedup"] == pytest.approx(r["fast_tokens_per_s"] / r["naive_tokens_per_s"])
+    assert model.training
