@@ -32,7 +32,7 @@ def _from_music21(corpus_path: str, bars: int, programs: list[int], names: list[
         score = corpus.parse(corpus_path).measures(0, bars)
         midi = pretty_midi.PrettyMIDI(io.BytesIO(translate.streamToMidiFile(score).writestr()))
     pitched = [i for i in midi.instruments if i.notes]
-    for inst, program, name in zip(pitched, programs, names):
+    for inst, program, name in zip(pitched, programs, names, strict=True):
         inst.program, inst.name = program, name
     midi.instruments = pitched
     return midi

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from seqstudio.cli.common import add_device
+
 
 def register(sub) -> None:
     p = sub.add_parser("eval", help="measure models")
@@ -17,7 +19,7 @@ def register(sub) -> None:
     m.add_argument("--corpus", default=None, help="instead of MIDI files: a corpus built by `seqstudio data music`")
     m.add_argument("--split", default="test", choices=("train", "valid", "test"), help="split of --corpus")
     m.add_argument("--json", action="store_true", help="print the result as JSON")
-    m.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    add_device(m)
     m.set_defaults(run=run_music)
     n = kinds.add_parser("ngram", help="n-gram baseline (interpolated Kneser-Ney) on a built corpus",
                          description="Fit n-gram models of each order on the corpus's train split, pick the "
@@ -30,9 +32,9 @@ def register(sub) -> None:
 
 
 def run_music(args: argparse.Namespace) -> int:
-    from seqstudio.cli.common import resolve_model
     from seqstudio.core.device import resolve_device
     from seqstudio.core.errors import SeqStudioError
+    from seqstudio.core.models import resolve_model
     from seqstudio.core.progress import BarProgress
     from seqstudio.music.bundle import load_music_model
     from seqstudio.music.composer import DEFAULT_MODEL
@@ -76,12 +78,16 @@ def run_ngram(args: argparse.Namespace) -> int:
     from seqstudio.music.tokenizer import Tokenizer, TokenizerConfig
 
     try:
-        orders = [int(x) for x in args.orders.split(",")]
+        orders = sorted({int(x) for x in args.orders.split(",")})
     except ValueError:
         raise SeqStudioError(f"--orders wants integers separated by commas, got {args.orders!r}") from None
+    if not orders or orders[0] < 1 or orders[-1] > 7:
+        raise SeqStudioError("--orders must lie between 1 and 7 (an 8-gram key no longer fits in 64 bits)")
     summary, splits = load_corpus(args.corpus)
     vocab = Tokenizer(TokenizerConfig.from_dict(summary["spec"]["tokenizer"])).vocab_size
     train, valid, test = (splits[s].sequences() for s in ("train", "valid", "test"))
+    if not train or not valid or not test:
+        raise SeqStudioError(f"{args.corpus} needs pieces in each of train, valid and test for this comparison")
     order, valid_by_order = best_order(train, valid, vocab, orders=orders)
     total, count = NGramModel(order, vocab).fit(train).nll(test)
     out = {"best_order": order, "valid_nll_by_order": {str(k): round(v, 4) for k, v in valid_by_order.items()},

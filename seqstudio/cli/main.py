@@ -51,3 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("seqstudio: error: out of memory", file=sys.stderr)
         return 1
+    except OSError as exc:  # a disk that is full, a folder that cannot be written, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"seqstudio: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1

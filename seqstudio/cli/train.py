@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+from seqstudio.cli.common import add_device
+
 
 def register(sub) -> None:
     from seqstudio.music.presets import PRESET_NAMES
@@ -21,8 +23,8 @@ def register(sub) -> None:
     m.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
     m.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
     m.add_argument("--no-resume", dest="resume", action="store_false",
-                   help="refuse to continue an existing run in --out")
-    m.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+                   help="refuse to continue an existing run in --out (resuming needs the same preset and options)")
+    add_device(m)
     m.add_argument("--threads", type=int, default=None,
                    help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
     m.set_defaults(run=run_music)
@@ -41,6 +43,8 @@ def run_music(args: argparse.Namespace) -> int:
             raise SeqStudioError("--steps must be at least 1")
         cfg = replace(cfg, steps=args.steps)
     if args.seed is not None:
+        if args.seed < 0:
+            raise SeqStudioError("--seed must be a non-negative integer")
         cfg = replace(cfg, seed=args.seed)
     device = resolve_device(args.device)
     if args.threads is not None:

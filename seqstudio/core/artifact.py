@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from seqstudio.core.atomic import umask
 from seqstudio.core.errors import SeqStudioError
 
 FORMAT = "seqstudio-model"
@@ -66,13 +67,12 @@ def read_config(folder: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise SeqStudioError(f"{folder} is not a SeqStudio model ({CONFIG} lacks \"format\": \"{FORMAT}\")")
     version = config.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
         raise SeqStudioError(
             f"{folder} has model format version {version!r}; this SeqStudio reads up to {FORMAT_VERSION}"
         )
-    for key in ("task", "architecture"):
-        if key not in config:
-            raise SeqStudioError(f"{config_path} lacks the {key!r} entry")
+    if not isinstance(config.get("task"), str) or not isinstance(config.get("architecture"), dict):
+        raise SeqStudioError(f"{config_path} needs a \"task\" name and an \"architecture\" object")
     return config
 
 
@@ -113,6 +113,7 @@ def save_artifact(
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
+        os.chmod(staging, 0o777 & ~umask())  # mkdtemp makes 0700; a model folder is shared like any folder
         contiguous = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
         save_file(contiguous, str(staging / WEIGHTS), metadata={"format": FORMAT})
         (staging / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=False) + "\n", encoding="utf-8")

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import torch
 
-from seqstudio.cli.common import resolve_model
 from seqstudio.core.device import describe
+from seqstudio.core.models import resolve_model
 from seqstudio.music.bundle import load_music_model
 from seqstudio.music.composer import DEFAULT_MODEL, Composer
 from seqstudio.music.midi_io import load_midi
@@ -43,7 +43,7 @@ def _naive_rate(model, device: torch.device, batch: int, tokens: int) -> float:
 
 
 def run_generate_bench(model_spec: str, tokens: int, batch: int, seed_path: str | None) -> Iterator[str]:
-    from seqstudio.cli.common import models_root
+    from seqstudio.core.models import models_root
 
     folder = resolve_model(model_spec, DEFAULT_MODEL)
     bundle = load_music_model(folder)
@@ -52,7 +52,8 @@ def run_generate_bench(model_spec: str, tokens: int, batch: int, seed_path: str 
     arch = bundle.config["architecture"]
     yield (f"model {folder}: {arch['num_layers']}x{arch['hidden_size']} LSTM, {model.num_parameters():,} parameters; "
            f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
-    yield f"{'device':<24}{'batch':>6}{'naive tok/s':>14}{'step tok/s':>13}{'generate tok/s':>16}{'step/naive':>12}"
+    yield (f"{'device':<24}{'batch':>6}{'naive tok/s':>14}{'step tok/s':>13}{'generate tok/s':>16}"
+           f"{'step/naive':>12}{'generate/naive':>16}")
     devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
     for device in devices:
         composer = Composer(bundle, device)
@@ -64,6 +65,7 @@ def run_generate_bench(model_spec: str, tokens: int, batch: int, seed_path: str 
                 naive = _naive_rate(model, device, b, tokens)
                 step = float("nan")  # on a GPU the step *is* the batched torch call; see generate
             gen = _generate_rate(composer, seed, b, tokens)
-            ratio = (step if step == step else gen) / naive
-            yield f"{describe(device):<24}{b:>6}{naive:>14.0f}{step:>13.0f}{gen:>16.0f}{ratio:>11.1f}x"
+            step_ratio = f"{step / naive:>11.1f}x" if step == step else f"{'-':>12}"
+            yield (f"{describe(device):<24}{b:>6}{naive:>14.0f}{step:>13.0f}{gen:>16.0f}{step_ratio}"
+                   f"{gen / naive:>15.1f}x")
         model.to("cpu")

@@ -47,10 +47,15 @@ def load_music_model(folder: str | os.PathLike) -> MusicBundle:
     if model_config.vocab_size != tokenizer.vocab_size:
         raise SeqStudioError(f"{folder}: vocab_size {model_config.vocab_size} does not match the tokenizer's "
                              f"{tokenizer.vocab_size}")
-    model = MusicLSTM(model_config)
+    # the weights decide the real sizes: a config that disagrees with them fails in load_state_dict below,
+    # before a stranger's numbers could ask for an absurd allocation
+    expected = {k: tuple(v.shape) for k, v in artifact.tensors.items()}
+    if expected.get("embedding.weight") != (model_config.vocab_size, model_config.embed_dim):
+        raise SeqStudioError(f"{folder}: weights do not match config.json (embedding size)")
     try:
+        model = MusicLSTM(model_config)
         model.load_state_dict(artifact.tensors, strict=True)
-    except RuntimeError as exc:
+    except (RuntimeError, TypeError, ValueError) as exc:
         raise SeqStudioError(f"{folder}: weights do not match config.json ({str(exc).splitlines()[0]})") from None
     model.eval()
     return MusicBundle(model=model, tokenizer=tokenizer, config=artifact.config, path=Path(folder))

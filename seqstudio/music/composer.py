@@ -5,6 +5,7 @@ The CLI and the app walk this same path: validate -> tokenise -> model -> sample
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -12,12 +13,12 @@ from pathlib import Path
 import pretty_midi
 import torch
 
-from seqstudio.core.atomic import atomic_write_bytes, check_writable
+from seqstudio.core.atomic import atomic_write_many, check_writable
 from seqstudio.core.device import resolve_device
 from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import MusicBundle, load_music_model
 from seqstudio.music.generate import Take, continue_score
-from seqstudio.music.midi_io import load_midi, midi_bytes, to_score
+from seqstudio.music.midi_io import check_timing, load_midi, midi_bytes, to_score
 from seqstudio.music.options import GenerateOptions
 
 DEFAULT_MODEL = "music-default"
@@ -34,7 +35,7 @@ class Composer:
     @classmethod
     def load(cls, model: str | os.PathLike = "default", device: str = "auto") -> Composer:
         """``model``: a model folder, a name under ``models/``, or ``"default"``."""
-        from seqstudio.cli.common import resolve_model
+        from seqstudio.core.models import resolve_model
 
         dev = resolve_device(device)
         return cls(load_music_model(resolve_model(str(model), DEFAULT_MODEL)), dev)
@@ -46,7 +47,11 @@ class Composer:
         options = replace(options or GenerateOptions(), **overrides)
         options.validate()
         name = str(seed) if not isinstance(seed, pretty_midi.PrettyMIDI) else "seed"
-        midi = seed if isinstance(seed, pretty_midi.PrettyMIDI) else load_midi(seed)
+        if isinstance(seed, pretty_midi.PrettyMIDI):
+            check_timing(seed, name)  # a file gets this check in load_midi
+            midi = seed
+        else:
+            midi = load_midi(seed)
         score = to_score(midi, self.bundle.tokenizer.config.max_tracks, name)
         return continue_score(self.bundle, score, options, self.device, progress)
 
@@ -64,5 +69,8 @@ def check_outputs(paths: list[Path], overwrite: bool) -> None:
         check_writable(p, overwrite)
 
 
-def write_take(take: Take, path: str | os.PathLike, overwrite: bool = False) -> Path:
-    return atomic_write_bytes(path, midi_bytes(take.midi), overwrite=overwrite)
+def write_takes(takes: list[Take], paths: list[Path], overwrite: bool = False) -> list[Path]:
+    """Write every take, all or none (a failure on the third leaves no first and second behind)."""
+    items = [(Path(p), functools.partial(Path.write_bytes, data=midi_bytes(t.midi)))
+             for t, p in zip(takes, paths, strict=True)]
+    return atomic_write_many(items, overwrite=overwrite)

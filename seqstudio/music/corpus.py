@@ -3,9 +3,10 @@
 Sources: the music21 package's corpus (Bach chorales, Palestrina, Ryan's Mammoth Collection, O'Neill's
 1850, Essen and Nottingham folk tunes, Beethoven, Mozart, ...) and any folders of the user's MIDI files.
 
-Split (fixed, by piece): ``sha1(piece id)`` mod 100 — 0..79 train, 80..89 validation, 90..99 test. A piece
-id is ``music21:<corpus path>#<tune>`` or ``midi:<folder name>/<relative path>``, so adding files never
-moves an existing piece to another split. Augmentation: the train split is stored at every tempo
+Split (fixed, by content): ``sha1(content key)`` mod 100 — 0..79 train, 80..89 validation, 90..99 test,
+where the content key hashes the piece's melodic intervals (``content_key``). The same tune stored twice
+(in two collections, at another tempo, transposed) lands in one split, and adding files never moves an
+existing piece to another split. Augmentation: the train split is stored at every tempo
 stretch in ``stretches``; transposition is applied on the fly by training (``dataset``).
 
 Each source file's notes are cached (keyed by its path, size and mtime) so an interrupted build resumes
@@ -30,7 +31,7 @@ import numpy as np
 from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.music.midi_io import load_midi, parse_midi_bytes, stretch, to_score
+from seqstudio.music.midi_io import load_midi, parse_midi_bytes, stretch, to_score, window
 from seqstudio.music.tokenizer import Note, Tokenizer, TokenizerConfig
 
 EXTRACT_VERSION = 1
@@ -55,15 +56,26 @@ class CorpusSpec:
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     limit: int | None = None  # at most this many source files per source (tests, quick looks)
 
-    def key(self) -> str:
+    def key(self, sources: list[SourceFile]) -> str:
+        """Identifies a built corpus: the spec and every source file's path, size and mtime."""
         data = asdict(self)
         data["midi_dirs"] = [str(Path(d).resolve()) for d in self.midi_dirs]
         data["extract_version"] = EXTRACT_VERSION
+        data["sources"] = [_fingerprint(s) for s in sources]
         return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def split_of(piece_id: str) -> str:
-    bucket = int(hashlib.sha1(piece_id.encode()).hexdigest(), 16) % 100
+def content_key(notes: list[Note]) -> str:
+    """What decides a piece's split: its melody as pitch intervals between successive onsets (all voices,
+    in time order). The same tune stored twice — in two collections, at another tempo or transposed —
+    has the same key, so it can never sit in train and in test at once."""
+    pitches = [n.pitch for n in sorted(notes, key=lambda n: (round(n.start, 3), n.track, n.pitch))]
+    intervals = np.diff(np.asarray(pitches, dtype=np.int16)) if len(pitches) > 1 else np.zeros(0, np.int16)
+    return hashlib.sha1(intervals.astype(np.int16).tobytes()).hexdigest()
+
+
+def split_of(key: str) -> str:
+    bucket = int(hashlib.sha1(key.encode()).hexdigest(), 16) % 100
     return "train" if bucket < 80 else "valid" if bucket < 90 else "test"
 
 
@@ -168,9 +180,13 @@ def _list_sources(spec: CorpusSpec) -> list[SourceFile]:
     return sources
 
 
-def _cache_name(source: SourceFile, max_tracks: int) -> str:
+def _fingerprint(source: SourceFile) -> str:
     st = os.stat(source.path)
-    key = f"{EXTRACT_VERSION}|{max_tracks}|{source.path}|{st.st_size}|{st.st_mtime_ns}"
+    return f"{source.path}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _cache_name(source: SourceFile, max_tracks: int) -> str:
+    key = f"{EXTRACT_VERSION}|{max_tracks}|{_fingerprint(source)}"
     return hashlib.sha1(key.encode()).hexdigest() + ".npz"
 
 
@@ -182,16 +198,22 @@ def build_corpus(spec: CorpusSpec, out: str | os.PathLike, jobs: int = 2, progre
     progress = progress or Progress()
     out = Path(out)
     summary_path = out / "corpus.json"
+    sources = _list_sources(spec)
+    if not sources:
+        raise SeqStudioError("no sources: give music21 collections and/or --midi-dir folders")
+    key = spec.key(sources)
     if summary_path.exists() and not rebuild:
-        summary = json.loads(summary_path.read_text())
-        if summary.get("spec_key") == spec.key():
+        try:
+            summary = json.loads(summary_path.read_text())
+        except (OSError, json.JSONDecodeError):
+            summary = {}
+        if summary.get("spec_key") == key:
             summary["cached"] = True
             return summary
     cache = out / "cache"
     cache.mkdir(parents=True, exist_ok=True)
-    sources = _list_sources(spec)
-    if not sources:
-        raise SeqStudioError("no sources: give music21 collections and/or --midi-dir folders")
+    # the arrays are about to change: a corpus.json left from before must not vouch for them meanwhile
+    summary_path.unlink(missing_ok=True)
     max_tracks = spec.tokenizer.max_tracks
     jobs_todo = []
     for s in sources:
@@ -225,6 +247,7 @@ def build_corpus(spec: CorpusSpec, out: str | os.PathLike, jobs: int = 2, progre
                 progress.check()
     progress.finish()
     summary = _assemble(spec, sources, cache, out, progress)
+    summary["spec_key"] = key
     summary["cached"] = False
     atomic_write_text(summary_path, json.dumps(summary, indent=2) + "\n", overwrite=True)
     return summary
@@ -251,10 +274,9 @@ def _assemble(spec: CorpusSpec, sources: list[SourceFile], cache: Path, out: Pat
     pieces = list(_iter_pieces(sources, cache, spec.tokenizer.max_tracks, errors))
     progress.start(len(pieces), "tokenising")
     for i, (piece_id, rows) in enumerate(pieces):
-        split = split_of(piece_id)
         notes = _arrays_to_notes(rows)
-        start = min(n.start for n in notes)
-        notes = [Note(n.track, n.pitch, n.start - start, n.end - start, n.velocity) for n in notes]
+        notes = window(notes, min(n.start for n in notes))
+        split = split_of(content_key(notes))
         factors = spec.stretches if split == "train" else (1.0,)
         for f in factors:
             seqs[split].append(tokenizer.encode(stretch(notes, f) if f != 1.0 else notes))
@@ -278,10 +300,10 @@ def _assemble(spec: CorpusSpec, sources: list[SourceFile], cache: Path, out: Pat
         counts[split] = {"sequences": len(seqs[split]), "tokens": int(len(tokens)),
                          "hours": round(seconds[split] / 3600, 2)}
     return {
-        "spec_key": spec.key(),
         "spec": {**asdict(spec), "midi_dirs": list(spec.midi_dirs)},
         "splits": counts,
-        "split_rule": "sha1(piece id) % 100: <80 train, <90 valid, else test; train stored at each stretch",
+        "split_rule": "sha1(content key: melodic intervals) % 100: <80 train, <90 valid, else test; "
+                      "train stored at each stretch",
         "skipped_files": len(errors),
         "skipped_examples": sorted(errors)[:20],
     }
@@ -315,10 +337,15 @@ def load_corpus(folder: str | os.PathLike) -> tuple[dict, dict[str, Split]]:
     summary_path = folder / "corpus.json"
     if not summary_path.is_file():
         raise SeqStudioError(f"{folder} is not a built corpus (no corpus.json); run `seqstudio data music` first")
-    summary = json.loads(summary_path.read_text())
-    splits = {}
-    for split in SPLITS:
-        tokens = np.load(folder / f"{split}.tokens.npy", allow_pickle=False)
-        offsets = np.load(folder / f"{split}.offsets.npy", allow_pickle=False)
-        splits[split] = Split(tokens, offsets)
+    try:
+        summary = json.loads(summary_path.read_text())
+        splits = {}
+        for split in SPLITS:
+            tokens = np.load(folder / f"{split}.tokens.npy", allow_pickle=False)
+            offsets = np.load(folder / f"{split}.offsets.npy", allow_pickle=False)
+            splits[split] = Split(tokens, offsets)
+        TokenizerConfig.from_dict(summary["spec"]["tokenizer"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+        raise SeqStudioError(f"{folder} is a damaged corpus ({reason}); rebuild it: seqstudio data music") from None
     return summary, splits

@@ -1,5 +1,8 @@
 """Training windows from a built corpus, with transposition applied on the fly.
 
+The split's sequences (each led by BOS) are packed end to end and windows are cut at uniformly random
+offsets, so every token of the split is equally likely to be trained on — short folk tunes as much as
+long masses. A window may cross into the next piece; the BOS there tells the model a new piece begins.
 A batch depends only on (seed, step), so a resumed run sees exactly the batches it would have seen.
 """
 
@@ -13,29 +16,26 @@ from seqstudio.music.tokenizer import PAD, Tokenizer
 
 class WindowSampler:
     def __init__(self, split: Split, tokenizer: Tokenizer, seq_len: int, transpose: int, seed: int) -> None:
-        if len(split) == 0:
+        if len(split.tokens) < 2:
             raise ValueError("the training split is empty")
-        self.split = split
+        if seed < 0:
+            raise ValueError("the seed must be non-negative")
+        self.tokens = split.tokens
         self.tok = tokenizer
         self.seq_len = seq_len
         self.transpose = transpose
         self.seed = seed
-        lengths = np.diff(split.offsets)
-        # a sequence is drawn in proportion to the windows it holds, so every token is equally likely
-        self.weights = np.maximum(lengths - seq_len, 1).astype(np.float64)
-        self.weights /= self.weights.sum()
-        self.lengths = lengths
 
     def batch(self, step: int, batch_size: int) -> np.ndarray:
-        """(batch, seq_len + 1) int64 windows; inputs are [:, :-1], targets [:, 1:]; PAD-filled tails."""
+        """(batch, seq_len + 1) int64 windows; inputs are [:, :-1], targets [:, 1:]."""
         rng = np.random.default_rng([self.seed, step])
-        seqs = rng.choice(len(self.lengths), size=batch_size, p=self.weights)
-        out = np.full((batch_size, self.seq_len + 1), PAD, dtype=np.int64)
-        for row, i in enumerate(seqs):
-            n = self.lengths[i]
-            start = int(rng.integers(0, max(n - self.seq_len - 1, 0) + 1))
-            window = self.split.tokens[self.split.offsets[i] + start : self.split.offsets[i] + min(n, start + self.seq_len + 1)]
-            out[row, : len(window)] = window
+        width = self.seq_len + 1
+        if len(self.tokens) >= width:
+            starts = rng.integers(0, len(self.tokens) - width + 1, size=batch_size)
+            out = self.tokens[starts[:, None] + np.arange(width)].astype(np.int64)
+        else:  # a corpus shorter than one window: the whole of it, padded
+            out = np.full((batch_size, width), PAD, dtype=np.int64)
+            out[:, : len(self.tokens)] = self.tokens
         shifts = rng.integers(-self.transpose, self.transpose + 1, size=batch_size)
         return transpose(out, shifts, self.tok)
 
@@ -45,8 +45,7 @@ def transpose(batch: np.ndarray, shifts: np.ndarray, tok: Tokenizer) -> np.ndarr
     out = batch.copy()
     for lo in (tok.note_on, tok.note_off):
         is_note = (out >= lo) & (out < lo + 128)
-        pitch = np.where(is_note, out - lo, 0)
-        moved = pitch + shifts[:, None]
+        moved = np.where(is_note, out - lo, 0) + shifts[:, None]
         ok = np.all(~is_note | ((moved >= 0) & (moved < 128)), axis=1)
         shifts = np.where(ok, shifts, 0)
     for lo in (tok.note_on, tok.note_off):

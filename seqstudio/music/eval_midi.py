@@ -12,7 +12,7 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import MusicBundle
 from seqstudio.music.evaluate import NLLResult, sequence_nll
-from seqstudio.music.midi_io import load_midi, to_score
+from seqstudio.music.midi_io import load_midi, to_score, window
 
 
 def tokenize_folder(bundle: MusicBundle, folder: str | os.PathLike) -> tuple[list[np.ndarray], list[str]]:
@@ -33,8 +33,7 @@ def tokenize_folder(bundle: MusicBundle, folder: str | os.PathLike) -> tuple[lis
         except SeqStudioError as exc:
             skipped.append(str(exc))
             continue
-        start = min(n.start for n in score.notes)
-        notes = [type(n)(n.track, n.pitch, n.start - start, n.end - start, n.velocity) for n in score.notes]
+        notes = window(score.notes, min(n.start for n in score.notes))  # re-timed to the first note, as in training
         sequences.append(bundle.tokenizer.encode(notes).astype(np.int64))
     if not sequences:
         raise SeqStudioError(f"none of the {len(files)} MIDI files in {folder} could be read ({skipped[0]})")

@@ -39,6 +39,14 @@ def sequence_nll(model: MusicLSTM, sequences: list[np.ndarray], device: torch.de
     progress = progress or Progress()
     was_training = model.training
     model.eval()
+    try:
+        return _nll(model, sequences, device, batch_size, chunk, progress)
+    finally:
+        model.train(was_training)
+
+
+def _nll(model: MusicLSTM, sequences: list[np.ndarray], device: torch.device, batch_size: int, chunk: int,
+         progress: Progress) -> NLLResult:
     order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
     total, count = 0.0, 0
     progress.start(len(order), "evaluating")
@@ -63,5 +71,4 @@ def sequence_nll(model: MusicLSTM, sequences: list[np.ndarray], device: torch.de
         progress.update(min(b + batch_size, len(order)))
         progress.check()
     progress.finish()
-    model.train(was_training)
     return NLLResult(total, count)

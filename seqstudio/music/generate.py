@@ -23,6 +23,7 @@ from seqstudio.music.steering import DensityController, estimate_key, key_name, 
 from seqstudio.music.stepper import make_stepper
 from seqstudio.music.tokenizer import BOS, PAD, DecoderState, Note
 
+
 @dataclass
 class Take:
     midi: pretty_midi.PrettyMIDI  # the output file's content
@@ -32,14 +33,17 @@ class Take:
     variation: int
     key: str | None
     tokens: np.ndarray  # the continuation's tokens
+    complete: bool = True  # False when the token cap stopped a runaway variation before the full length
 
 
 def _context_tokens(bundle: MusicBundle, score: Score, opts: GenerateOptions) -> np.ndarray:
-    start = 0.0 if opts.context_seconds is None else max(0.0, score.end_time - opts.context_seconds)
-    notes = window(score.notes, start)
+    first = min(n.start for n in score.notes)
+    whole = opts.context_seconds is None or score.end_time - opts.context_seconds <= first
+    start = first if whole else score.end_time - opts.context_seconds
+    notes = window(score.notes, start)  # re-timed to the first note, as in training
     if not notes:
         raise SeqStudioError("the seed has no notes in the chosen context window")
-    tokens = bundle.tokenizer.encode(notes, bos=start == 0.0).astype(np.int64)
+    tokens = bundle.tokenizer.encode(notes, bos=whole).astype(np.int64)
     if len(tokens) > opts.max_context_tokens:
         tokens = tokens[-opts.max_context_tokens :]
     return tokens
@@ -82,12 +86,12 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
     stepper = make_stepper(bundle.model, device)
     stepper.prefill(context, batch)
 
-    # decoder state per variation, starting from the track and velocity the context ended on
-    decoders = [DecoderState(tok) for _ in range(batch)]
-    for d in decoders:
-        for t in context.tolist():
-            if tok.track <= t < tok.vocab_size or tok.velocity <= t < tok.track:
-                d.feed(t)
+    # the voice and velocity in force where the context ends carry over into the continuation; they are
+    # set by the last TRACK and the last VELOCITY token, wherever each of them stands
+    tracks = context[(context >= tok.track) & (context < tok.vocab_size)]
+    velocities = context[(context >= tok.velocity) & (context < tok.track)]
+    start_track = int(tracks[-1]) - tok.track if len(tracks) else 0
+    start_velocity = int(velocities[-1]) if len(velocities) else None
 
     # static masks
     base = np.zeros(tok.vocab_size)
@@ -104,10 +108,12 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
 
     generated: list[list[int]] = [[] for _ in range(batch)]
     finished = np.zeros(batch, dtype=bool)
+    steps = np.zeros(batch, dtype=np.int64)  # time reached by each variation, in tokenizer steps
     rows = np.arange(batch)
-    # pitches sounding per (variation, track): NOTE_OFF only for these, NOTE_ON only for the others
+    # pitches sounding per (variation, track): NOTE_OFF only for these, NOTE_ON only for the others. Kept as
+    # arrays (not per-variation decoders) so that masking costs a few numpy calls per step at any batch size.
     sounding = np.zeros((batch, tok.config.max_tracks, 128), dtype=np.int32)
-    track = np.array([d.track for d in decoders])
+    track = np.full(batch, start_track)
     on_lo, off_lo = tok.note_on, tok.note_off
     max_tokens = int(opts.seconds * TOKENS_PER_SECOND_CAP) + 64
     last = np.full(batch, context[-1], dtype=np.int64)
@@ -117,19 +123,22 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
         is_on = sounding[rows, track] > 0
         logits[:, off_lo : off_lo + 128][~is_on] = -np.inf
         logits[:, on_lo : on_lo + 128][is_on] = -np.inf
+        # a VELOCITY right after a VELOCITY (or TRACK after TRACK) changes nothing: forbid it, so that a
+        # model cannot stall on such tokens (an undertrained one at temperature 0 does)
+        after_velocity = (last >= tok.velocity) & (last < tok.track)
+        logits[after_velocity, tok.velocity : tok.track] = -np.inf
+        after_track = (last >= tok.track) & (last < tok.vocab_size)
+        logits[after_track, tok.track : tok.vocab_size] = -np.inf
         if density is not None:
             logits[:, on_lo : on_lo + 128] += density.bias[:, None]
         nxt = _sample(logits, opts, rng)
-        live = ~finished
         dt = shift_steps[nxt]
-        steps_now = np.array([d.steps for d in decoders])
-        ends = live & (dt > 0) & (steps_now + dt >= steps_target)
-        for b in np.flatnonzero(ends):
-            decoders[b].steps = steps_target
+        ends = ~finished & (dt > 0) & (steps + dt >= steps_target)  # this shift would pass the end
         finished |= ends
-        live &= ~ends
+        live = ~finished
+        steps[ends] = steps_target
+        steps[live] += dt[live]
         for b in np.flatnonzero(live):
-            decoders[b].feed(int(nxt[b]))
             generated[b].append(int(nxt[b]))
         new_on = live & (nxt >= on_lo) & (nxt < on_lo + 128)
         new_off = live & (nxt >= off_lo) & (nxt < off_lo + 128)
@@ -142,18 +151,25 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
             moved = np.flatnonzero(live & (dt > 0))
             density.advance(moved, dt[moved] * tok.config.time_step)
         last = nxt
-        progress.update(int(min(d.steps for d in decoders)))
+        progress.update(int(steps.min()))
         progress.check()
         if finished.all():
             break
     progress.finish()
 
     takes = []
-    for b, d in enumerate(decoders):
-        notes = [n for n in d.close(end_time=opts.seconds) if n.start < opts.seconds]
+    for b in range(batch):
+        decoder = DecoderState(tok)
+        decoder.track = start_track
+        if start_velocity is not None:
+            decoder.feed(start_velocity)
+        for t in generated[b]:
+            decoder.feed(t)
+        notes = [n for n in decoder.close(end_time=opts.seconds) if n.start < opts.seconds]
         notes = [Note(n.track, n.pitch, n.start, min(n.end, opts.seconds), n.velocity) for n in notes]
         midi = render(score, notes, opts.include_seed)
-        takes.append(Take(midi, notes, score.end_time, rng_seed, b + 1, key, np.asarray(generated[b])))
+        takes.append(Take(midi, notes, score.end_time, rng_seed, b + 1, key, np.asarray(generated[b]),
+                          complete=bool(finished[b])))
     return takes
 
 

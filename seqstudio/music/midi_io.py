@@ -47,7 +47,7 @@ def parse_midi_bytes(data: bytes, name: str = "MIDI data") -> pretty_midi.Pretty
     except Exception as exc:  # mido/pretty_midi raise many kinds on broken files
         reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
         raise SeqStudioError(f"{name} is not a readable MIDI file: truncated or corrupt ({reason})") from None
-    _check_timing(midi, name)
+    check_timing(midi, name)
     return midi
 
 
@@ -63,7 +63,7 @@ def load_midi(path: str | os.PathLike) -> pretty_midi.PrettyMIDI:
     return parse_midi_bytes(path.read_bytes(), str(path))
 
 
-def _check_timing(midi: pretty_midi.PrettyMIDI, name: str) -> None:
+def check_timing(midi: pretty_midi.PrettyMIDI, name: str) -> None:
     _, tempi = midi.get_tempo_changes()
     for bpm in tempi:
         if not (MIN_BPM <= bpm <= MAX_BPM):

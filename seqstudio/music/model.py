@@ -19,8 +19,13 @@ class MusicModelConfig:
     dropout: float = 0.1
 
     def __post_init__(self) -> None:
-        if min(self.vocab_size, self.embed_dim, self.hidden_size, self.num_layers) < 1:
-            raise ValueError("vocab_size, embed_dim, hidden_size and num_layers must be positive")
+        sizes = (self.vocab_size, self.embed_dim, self.hidden_size, self.num_layers)
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in sizes):
+            raise ValueError("vocab_size, embed_dim, hidden_size and num_layers must be integers")
+        if min(sizes) < 1 or max(sizes) > 1 << 16:
+            raise ValueError("vocab_size, embed_dim, hidden_size and num_layers must be between 1 and 65536")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
+            raise ValueError("dropout must be a number")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
 

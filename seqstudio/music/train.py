@@ -6,7 +6,7 @@ import json
 import math
 import platform
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from seqstudio.core.device import describe
-from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import save_music_model
 from seqstudio.music.checkpoint import load_checkpoint, save_checkpoint
@@ -89,79 +89,91 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
     ckpt_path = out_dir / "checkpoint.pt"
     start_step, elapsed, history = 0, 0.0, []
     torch.manual_seed(cfg.seed)
-    model = MusicLSTM(model_cfg)
+    model = MusicLSTM(model_cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    corpus_key = summary.get("spec_key", "")
     if ckpt_path.exists():
         if not resume:
-            raise SeqStudioError(f"{out_dir} already holds a training run (use --resume, or another --out)")
+            raise SeqStudioError(f"{out_dir} already holds a training run (resume it, or use another --out)")
         ckpt = load_checkpoint(ckpt_path)
-        saved = TrainConfig(**json.loads(ckpt["train_config"]))
-        if replace(saved, steps=cfg.steps) != replace(cfg, steps=cfg.steps):
-            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset")
+        try:
+            saved = TrainConfig(**json.loads(ckpt["train_config"]))
+        except (KeyError, TypeError, ValueError):
+            raise SeqStudioError(f"{ckpt_path} is not a SeqStudio music checkpoint") from None
+        # the learning-rate schedule and the batches depend on every setting, steps included
+        if saved != cfg:
+            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset and options")
+        if ckpt.get("corpus_key") != corpus_key:
+            raise SeqStudioError(f"{out_dir} was trained on another corpus than {corpus_dir}")
         model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
+        opt.load_state_dict(ckpt["optimizer"])  # moves the optimizer state to the parameters' device
         start_step, elapsed = int(ckpt["step"]), float(ckpt["elapsed"])
         history = json.loads(ckpt["history"])
         log(f"resuming {out_dir} at step {start_step}/{cfg.steps}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.to(device)
-    for state in opt.state.values():
-        for k, v in state.items():
-            if torch.is_tensor(v):
-                state[k] = v.to(device)
 
     sampler = WindowSampler(splits["train"], tokenizer, cfg.seq_len, cfg.transpose, cfg.seed)
     valid_all = splits["valid"].sequences()
-    valid_quick = _limit_tokens(valid_all, cfg.eval_tokens)
+    # the periodic check uses a fixed random sample of pieces, not the first collections in corpus order
+    shuffled = [valid_all[i] for i in np.random.default_rng(cfg.seed).permutation(len(valid_all))]
+    valid_quick = _limit_tokens(shuffled, cfg.eval_tokens)
     use_amp = cfg.amp and device.type == "cuda"
 
     def checkpoint(step: int) -> None:
         save_checkpoint(ckpt_path, {
             "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
-            "train_config": json.dumps(asdict(cfg)), "history": json.dumps(history),
+            "train_config": json.dumps(asdict(cfg)), "history": json.dumps(history), "corpus_key": corpus_key,
         })
 
     progress.start(cfg.steps, "training")
     progress.update(start_step)
     model.train()
     t_last = time.perf_counter()
-    step = start_step
     running = None
-    for step in range(start_step, cfg.steps):
-        torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout masks depend on the step only
-        batch = torch.from_numpy(sampler.batch(step, cfg.batch_size)).to(device)
-        for group in opt.param_groups:
-            group["lr"] = lr_at(step, cfg)
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-            logits, _ = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
-                               ignore_index=PAD)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
-        value = loss.item()
-        running = value if running is None else 0.98 * running + 0.02 * value
-        now = time.perf_counter()
-        elapsed += now - t_last
-        t_last = now
-        done = step + 1
-        progress.update(done, f"loss {running:.3f}")
-        if done % cfg.eval_every == 0 or done == cfg.steps:
-            quick = sequence_nll(model, valid_quick, device)
-            record = {"step": done, "train_loss": round(running, 4), "valid_nll": round(quick.nll, 4),
-                      "grad_norm": round(float(grad_norm), 3), "lr": lr_at(step, cfg), "elapsed_s": round(elapsed, 1)}
-            history.append(record)
-            with open(out_dir / "log.jsonl", "a") as fh:
-                fh.write(json.dumps(record) + "\n")
-            log(f"step {done}: train {running:.3f}  valid NLL/event {quick.nll:.4f}  ({elapsed / 60:.1f} min)")
-            t_last = time.perf_counter()
-        if done % cfg.checkpoint_every == 0 or done == cfg.steps:
-            checkpoint(done)
-        progress.check()
+    done = start_step
+    try:
+        for step in range(start_step, cfg.steps):
+            torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout masks depend on the step only
+            batch = torch.from_numpy(sampler.batch(step, cfg.batch_size)).to(device)
+            for group in opt.param_groups:
+                group["lr"] = lr_at(step, cfg)
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                logits, _ = model(batch[:, :-1])
+            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
+                                   ignore_index=PAD)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            done = step + 1
+            value = loss.item()
+            running = value if running is None else 0.98 * running + 0.02 * value
+            now = time.perf_counter()
+            elapsed += now - t_last
+            t_last = now
+            progress.update(done, f"loss {running:.3f}")
+            if done % cfg.eval_every == 0 or done == cfg.steps:
+                quick = sequence_nll(model, valid_quick, device)
+                record = {"step": done, "train_loss": round(running, 4), "valid_nll": round(quick.nll, 4),
+                          "grad_norm": round(float(grad_norm), 3), "lr": lr_at(step, cfg),
+                          "elapsed_s": round(elapsed, 1)}
+                history.append(record)
+                with open(out_dir / "log.jsonl", "a") as fh:
+                    fh.write(json.dumps(record) + "\n")
+                log(f"step {done}: train {running:.3f}  valid NLL/event {quick.nll:.4f}  ({elapsed / 60:.1f} min)")
+                t_last = time.perf_counter()
+            if done % cfg.checkpoint_every == 0 or done == cfg.steps:
+                checkpoint(done)
+            progress.check()
+    except (Cancelled, KeyboardInterrupt):
+        if done > start_step:
+            checkpoint(done)  # an interrupted run resumes where it stopped, not at its last periodic checkpoint
+        raise
     progress.finish()
 
     final = sequence_nll(model, valid_all, device, progress=progress)
+    # recorded for the model card only; nothing in training looks at the test split
+    test = sequence_nll(model, splits["test"].sequences(), device, progress=progress)
     provenance = {
         "corpus": {"spec": summary["spec"], "splits": summary["splits"], "split_rule": summary["split_rule"]},
         "train_config": asdict(cfg),
@@ -171,9 +183,10 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
         "device": describe(device),
         "host": {"cpus": torch.get_num_threads(), "machine": platform.machine(), "torch": torch.__version__},
         "parameters": model.num_parameters(),
-        "metrics": {"valid_nll_per_event": round(final.nll, 4), "valid_events": final.events},
+        "metrics": {"valid_nll_per_event": round(final.nll, 4), "valid_events": final.events,
+                    "test_nll_per_event": round(test.nll, 4), "test_events": test.events},
         "history": history,
     }
     save_music_model(out_dir / "model", model.to("cpu"), tokenizer, provenance, overwrite=True)
-    log(f"done: valid NLL/event {final.nll:.4f} over {final.events} events; model in {out_dir / 'model'}")
+    log(f"done: NLL/event valid {final.nll:.4f}, test {test.nll:.4f}; model in {out_dir / 'model'}")
     return provenance

@@ -165,3 +165,45 @@ def test_installed_entry_point_and_module_run_headless_without_qt():
     if exe:  # installed by scripts/setup.sh
         done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and "seqstudio" in done.stdout
+
+
+def test_unwritable_output_and_a_blocked_variation_write_nothing(tiny_model, tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    args = ["generate", "--seed", SEEDS / "folk_reel.mid", "--model", tiny_model, "--seconds", 1, "--device", "cpu"]
+    assert_one_line_error(*run(args + ["--out", tmp_path / "afile" / "x.mid"], capsys)[::2])
+    (tmp_path / "v-2.mid").write_bytes(b"keep")
+    assert_one_line_error(*run(args + ["--out", tmp_path / "v.mid", "--variations", 3], capsys)[::2])
+    assert not (tmp_path / "v-1.mid").exists() and not (tmp_path / "v-3.mid").exists()
+    assert (tmp_path / "v-2.mid").read_bytes() == b"keep"
+
+
+def test_outputs_get_ordinary_file_permissions(tiny_model, tmp_path, capsys):
+    out = tmp_path / "take.mid"
+    assert run(["generate", "--seed", SEEDS / "folk_reel.mid", "--out", out, "--model", tiny_model,
+                "--seconds", 1, "--device", "cpu"], capsys)[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_data_train_eval_ngram_and_bench_commands(tmp_path, midi_folder, capsys):
+    corpus, runs = tmp_path / "corpus", tmp_path / "run"
+    code, out, _ = run(["data", "music", "--music21", "none", "--midi-dir", midi_folder, "--out", corpus,
+                        "--jobs", 1], capsys)
+    assert code == 0 and "train" in out and "built" in out
+    assert "cached" in run(["data", "music", "--music21", "none", "--midi-dir", midi_folder, "--out", corpus],
+                           capsys)[1]
+    assert run(["train", "music", "--corpus", corpus, "--out", runs, "--preset", "tiny", "--steps", 6,
+                "--device", "cpu"], capsys)[0] == 0
+    code, out, _ = run(["eval", "music", "--model", runs / "model", "--corpus", corpus, "--split", "test",
+                        "--json", "--device", "cpu"], capsys)
+    assert code == 0 and '"nll_per_event"' in out
+    code, out, _ = run(["eval", "ngram", "--corpus", corpus, "--orders", "1,2,3"], capsys)
+    assert code == 0 and "best order" in out
+    assert_one_line_error(*run(["eval", "ngram", "--corpus", corpus, "--orders", "9"], capsys)[::2])
+    code, out, _ = run(["bench", "generate", "--model", runs / "model", "--tokens", 20, "--batch", 2], capsys)
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("cpu")]
+    assert [int(r.split()[1]) for r in rows] == [1, 2] and all(r.endswith("x") for r in rows)
+    assert_one_line_error(*run(["train", "music", "--corpus", tmp_path / "nowhere", "--out", tmp_path / "r2",
+                                "--preset", "tiny"], capsys)[::2])

@@ -73,7 +73,7 @@ class ReferenceKN:
         n1, n2 = coc[1], coc[2]
         y = n1 / (n1 + 2 * n2) if n1 + 2 * n2 else math.nan
         out = []
-        for k, fallback in zip((1, 2, 3), (0.5, 1.0, 1.5)):
+        for k, fallback in zip((1, 2, 3), (0.5, 1.0, 1.5), strict=True):
             d = k - (k + 1) * y * coc[k + 1] / coc[k] if coc[k] else math.nan
             out.append(d if math.isfinite(d) and 0 < d < k else fallback)
         return out[0], out[1], out[2]
@@ -89,7 +89,7 @@ class ReferenceKN:
                 continue
             d1, d2, d3 = self.discounts[n]
 
-            def disc(a: int) -> float:
+            def disc(a: int, d1=d1, d2=d2, d3=d3) -> float:
                 return d1 if a == 1 else d2 if a == 2 else d3
 
             denom = sum(followers.values())

@@ -41,7 +41,7 @@ def test_round_trip_keeps_every_note_within_one_step_and_one_bin(notes):
     got = groups(decoded)
     for key, originals in groups(notes).items():
         assert len(got[key]) == len(originals)
-        for original, match in zip(originals, got[key]):
+        for original, match in zip(originals, got[key], strict=True):
             assert abs(match.start - original.start) <= STEP + 1e-9
             assert abs(match.end - original.end) <= STEP + 1e-9
             assert abs(match.velocity - original.velocity) <= bin_width

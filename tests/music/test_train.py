@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.errors import Cancelled, SeqStudioError
+from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import load_music_model
 from seqstudio.music.corpus import load_corpus
 from seqstudio.music.dataset import WindowSampler, transpose
 from seqstudio.music.evaluate import sequence_nll
-from seqstudio.music.train import PRESETS, train_music
 from seqstudio.music.tokenizer import Tokenizer
+from seqstudio.music.train import PRESETS, train_music
 
 CPU = torch.device("cpu")
 QUIET = dict(log=lambda *_: None)
@@ -30,15 +31,33 @@ def test_tiny_training_learns_and_writes_a_loadable_model(tiny_model, tiny_corpu
     assert again.nll == pytest.approx(prov["metrics"]["valid_nll_per_event"], abs=1e-3)
 
 
-def test_resumed_run_equals_uninterrupted_run(tmp_path, tiny_corpus):
-    cfg = replace(PRESETS["tiny"], steps=12, checkpoint_every=6, eval_every=6)
+class StopAt(Progress):
+    """Asks the job to stop once ``step`` steps are done, as Ctrl-C or the app's Cancel would."""
+
+    def __init__(self, step: int) -> None:
+        super().__init__()
+        self.step = step
+
+    def update(self, done: int, info: str = "") -> None:
+        if done >= self.step:
+            self.cancel()
+
+
+def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path, tiny_corpus):
+    cfg = replace(PRESETS["tiny"], steps=12, checkpoint_every=100, eval_every=4)
     train_music(tiny_corpus, tmp_path / "straight", cfg, CPU, **QUIET)
-    train_music(tiny_corpus, tmp_path / "split", replace(cfg, steps=6), CPU, **QUIET)
-    train_music(tiny_corpus, tmp_path / "split", cfg, CPU, **QUIET)  # resumes at step 6
-    a = load_music_model(tmp_path / "straight" / "model").model.state_dict()
-    b = load_music_model(tmp_path / "split" / "model").model.state_dict()
-    for key in a:
-        torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
+    with pytest.raises(Cancelled):
+        train_music(tiny_corpus, tmp_path / "split", cfg, CPU, progress=StopAt(7), **QUIET)
+    assert not (tmp_path / "split" / "model").exists()
+    train_music(tiny_corpus, tmp_path / "split", cfg, CPU, **QUIET)  # resumes at step 7, not at 0
+    a = load_music_model(tmp_path / "straight" / "model")
+    b = load_music_model(tmp_path / "split" / "model")
+    for key, value in a.model.state_dict().items():
+        torch.testing.assert_close(value, b.model.state_dict()[key], rtol=0, atol=1e-6)
+    def curve(bundle):
+        return [(h["step"], h["valid_nll"]) for h in bundle.config["provenance"]["history"]]
+
+    assert curve(a) == curve(b) and [step for step, _ in curve(a)] == [4, 8, 12]
 
 
 def test_resume_refuses_other_settings_and_no_resume(tmp_path, tiny_corpus):
@@ -46,6 +65,8 @@ def test_resume_refuses_other_settings_and_no_resume(tmp_path, tiny_corpus):
     train_music(tiny_corpus, tmp_path / "r", cfg, CPU, **QUIET)
     with pytest.raises(SeqStudioError, match="other settings"):
         train_music(tiny_corpus, tmp_path / "r", replace(cfg, hidden_size=64), CPU, **QUIET)
+    with pytest.raises(SeqStudioError, match="other settings"):
+        train_music(tiny_corpus, tmp_path / "r", replace(cfg, steps=8), CPU, **QUIET)  # would bend the schedule
     with pytest.raises(SeqStudioError, match="already holds"):
         train_music(tiny_corpus, tmp_path / "r", cfg, CPU, resume=False, **QUIET)
 
