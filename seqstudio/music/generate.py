@@ -174,19 +174,28 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
 
 
 def render(score: Score, continuation: list[Note], include_seed: bool) -> pretty_midi.PrettyMIDI:
-    """The output file: the seed's own MIDI (tempo map, instruments, drums) plus the continuation's notes
-    in the instruments of their slots. Without the seed, the continuation starts at 0 s."""
-    midi = copy.deepcopy(score.midi)
-    index = {id(inst): i for i, inst in enumerate(score.midi.instruments)}
+    """The output file: the seed's own MIDI (tempo map, signatures, instruments, drums) plus the
+    continuation's notes in the instruments of their slots. Without the seed, the continuation starts at
+    0 s and only the instruments that play in it remain.
+
+    The seed's timing tables are shared, not copied: a long seed's tick-to-time table can be large, and
+    there is one output per variation. Only the instruments, which get new notes, are copied."""
+    midi = copy.copy(score.midi)
+    midi.instruments = []
+    slot_of = {id(inst): slot for slot, inst in enumerate(score.slots)}
+    by_slot: dict[int, pretty_midi.Instrument] = {}
+    for inst in score.midi.instruments:
+        out = pretty_midi.Instrument(inst.program, is_drum=inst.is_drum, name=inst.name)
+        if include_seed:
+            out.notes = list(inst.notes)
+            out.pitch_bends = list(inst.pitch_bends)
+            out.control_changes = list(inst.control_changes)
+        midi.instruments.append(out)
+        if id(inst) in slot_of:
+            by_slot[slot_of[id(inst)]] = out
     offset = score.end_time if include_seed else 0.0
-    if not include_seed:
-        for inst in midi.instruments:
-            inst.notes = []
-            inst.pitch_bends = []
-            inst.control_changes = []
     for n in continuation:
-        target = midi.instruments[index[id(score.slots[n.track])]]
-        target.notes.append(pretty_midi.Note(n.velocity, n.pitch, n.start + offset, n.end + offset))
+        by_slot[n.track].notes.append(pretty_midi.Note(n.velocity, n.pitch, n.start + offset, n.end + offset))
     midi.instruments = [inst for inst in midi.instruments if inst.notes]
     for inst in midi.instruments:
         inst.notes.sort(key=lambda n: (n.start, n.pitch))

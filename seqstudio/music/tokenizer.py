@@ -12,7 +12,7 @@ Vocabulary (``TokenizerConfig`` defaults, 398 tokens)::
 Why track *slots* rather than General MIDI program tokens: the offline training corpus is almost all
 voices of one program (chorales, masses, folk tunes), so a program token would tie what the model
 learns to programs it never saw. A slot says "which voice of this piece" and the voices' real
-instruments (program, name, channel) are kept from the seed and restored on output. Drums are not
+instruments (program, name) are kept from the seed and restored on output. Drums are not
 tokenised: the corpus has no percussion for a model to learn from (see ``midi_io``).
 
 Events at the same time step are ordered by track, and within a track NOTE_OFF before NOTE_ON, so a
