@@ -4,6 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+
+# Debian packages: the offline speech voices (espeak-ng, flite, festival + voices) and text sources that the
+# speech corpus builder and its tests use. Installed once; checked quickly on every run.
+APT_PACKAGES="espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts fortunes wordnet-base"
+missing=()
+for pkg in $APT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "SeqStudio needs these Debian packages: ${missing[*]} (apt-get install them as root)" >&2; exit 1
+  fi
+  echo "installing Debian packages: ${missing[*]}" >&2
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+fi
+
 VENV=.venv
 stamp_src=$(cat pyproject.toml scripts/constraints.txt | sha1sum | cut -d' ' -f1)
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.seqstudio-stamp" 2>/dev/null)" = "$stamp_src" ]; then

@@ -1,0 +1,248 @@
+"""Every offline English TTS voice SeqStudio can use, as data, with a fixed train/valid/test split.
+
+A voice is one engine plus that engine's own voice id. Voices are split by *speaker*, not by voice:
+flite's kal and kal16 and festival's kal_diphone are one recorded man (Kal), and flite's slt and
+festival's cmu_us_slt_arctic_hts are one recorded woman (SLT), so holding out only one of each pair
+would leak the speaker into training. For espeak-ng the "speaker" is the accent: every ``+variant`` of
+a held-out accent is held out with it (the variants are timbre presets shared by all accents).
+
+The split (see :data:`SPLIT_OF_SPEAKER`), chosen so that valid and test each have a natural-sounding
+(recorded) speaker and a formant (espeak-ng) accent, and training keeps most of the recorded voices:
+
+- test:  SLT (flite slt, festival cmu_us_slt_arctic_hts; the only recorded woman) and espeak-ng
+  en-gb-scotland (+ all its variants)
+- valid: KED (festival ked_diphone) and espeak-ng en-gb-x-gbcwmd (West Midlands, + variants)
+- train: everything else: Kal (flite kal, kal16, festival kal_diphone), AWB and RMS (flite), and
+  espeak-ng en-us, en (British), en-gb-x-rp, en-gb-x-gbclan, en-029, en-us-nyc (+ variants)
+
+Beware the silent default: espeak-ng given an unknown ``+variant`` and flite given an unknown voice
+exit 0 and speak with the default voice. :func:`available_voices` therefore checks the voice files
+(and with ``verify=True`` also that each voice sounds different from its engine's default).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from seqstudio.core.errors import SeqStudioError
+
+Engine = Literal["espeak-ng", "flite", "festival"]
+Split = Literal["train", "valid", "test"]
+SPLITS: tuple[Split, ...] = ("train", "valid", "test")
+
+# The Debian package that provides each engine's program, and each non-built-in voice.
+ENGINE_PACKAGE: dict[str, str] = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "festival"}
+FESTIVAL_VOICE_PACKAGE: dict[str, str] = {
+    "kal_diphone": "festvox-kallpc16k",
+    "ked_diphone": "festvox-kdlpc16k",
+    "cmu_us_slt_arctic_hts": "festvox-us-slt-hts",
+}
+FESTIVAL_VOICE_DIRS = (Path("/usr/share/festival/voices"), Path("/usr/local/share/festival/voices"))
+
+# "en" is espeak-ng's British English (en-gb): 1.51 silently ignores a +variant after "en-gb" but not after "en".
+ESPEAK_ACCENTS = (
+    "en-us",
+    "en",
+    "en-gb-scotland",
+    "en-gb-x-rp",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd",
+    "en-029",
+    "en-us-nyc",
+)
+# Timbre presets from espeak-ng-data/voices/!v. Left out: ones identical to another (klatt6 == klatt),
+# and effects a listener would not call a voice (whisper, croak, robots, Demonic, Tweaky).
+ESPEAK_VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5",
+                   "klatt", "klatt2", "klatt3", "klatt4", "klatt5", "Andy", "Annie", "aunty", "belinda",
+                   "benjamin", "boris", "david", "edward", "grandma", "grandpa", "john", "linda",
+                   "Michael", "rob", "steph", "travis")  # fmt: skip
+FLITE_VOICES = {"kal": "kal", "kal16": "kal", "awb": "awb", "rms": "rms", "slt": "slt"}  # voice -> speaker
+FESTIVAL_VOICES = {"kal_diphone": "kal", "ked_diphone": "ked", "cmu_us_slt_arctic_hts": "slt"}
+
+SPLIT_OF_SPEAKER: dict[str, Split] = {
+    "slt": "test",
+    "espeak:en-gb-scotland": "test",
+    "ked": "valid",
+    "espeak:en-gb-x-gbcwmd": "valid",
+}
+
+# Random prosody ranges, as factors of the voice's normal speaking rate and pitch. Chosen by ear to
+# stay intelligible; (1, 1) where the engine ignores the setting for that voice (festival's HTS voice
+# has no pitch control and flite's rms ignores f0_shift), so pitch variety there comes from the
+# augmentation's speed perturbation instead.
+_RATE_RANGE = {"espeak-ng": (0.75, 1.35), "flite": (0.8, 1.25), "festival": (0.8, 1.25)}
+_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2)}
+_FIXED_PITCH = {("flite", "rms"), ("festival", "cmu_us_slt_arctic_hts")}
+
+
+@dataclass(frozen=True, order=True)
+class Voice:
+    """One engine voice: ``engine`` and the engine's own ``name`` (espeak-ng ``accent+variant``).
+
+    ``speaker`` groups voices that are the same person (or espeak-ng accent); ``natural`` is true for
+    voices made from recordings of a person, false for espeak-ng's formant synthesis.
+    """
+
+    engine: Engine
+    name: str
+    speaker: str
+    natural: bool
+
+    @property
+    def id(self) -> str:
+        """``engine:name``, e.g. ``espeak-ng:en-gb-scotland+f3``; what :func:`get_voice` takes."""
+        return f"{self.engine}:{self.name}"
+
+    @property
+    def split(self) -> Split:
+        return SPLIT_OF_SPEAKER.get(self.speaker, "train")
+
+    @property
+    def rate_range(self) -> tuple[float, float]:
+        return _RATE_RANGE[self.engine]
+
+    @property
+    def pitch_range(self) -> tuple[float, float]:
+        return (1.0, 1.0) if (self.engine, self.name) in _FIXED_PITCH else _PITCH_RANGE[self.engine]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def _inventory() -> tuple[Voice, ...]:
+    voices = [
+        Voice("espeak-ng", f"{accent}+{variant}" if variant else accent, f"espeak:{accent}", False)
+        for accent in ESPEAK_ACCENTS
+        for variant in ESPEAK_VARIANTS
+    ]
+    voices += [Voice("flite", name, speaker, True) for name, speaker in FLITE_VOICES.items()]
+    voices += [Voice("festival", name, speaker, True) for name, speaker in FESTIVAL_VOICES.items()]
+    return tuple(voices)
+
+
+VOICES: tuple[Voice, ...] = _inventory()
+_BY_ID = {v.id: v for v in VOICES}
+
+
+def get_voice(voice: Voice | str) -> Voice:
+    """The inventory's :class:`Voice` for an id like ``flite:slt``; unknown ids are a SeqStudioError
+    (never passed to an engine, which might silently speak with its default voice instead)."""
+    if isinstance(voice, Voice):
+        if _BY_ID.get(voice.id) != voice:
+            raise SeqStudioError(f"unknown voice {voice.id!r}")
+        return voice
+    found = _BY_ID.get(voice)
+    if found is None:
+        close = sorted(v for v in _BY_ID if v.split(":")[-1].startswith(str(voice).split(":")[-1][:4]))[:5]
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (see seqstudio.speech.corpus.VOICES)"
+        raise SeqStudioError(f"unknown voice {voice!r}{hint}")
+    return found
+
+
+def voices_in_split(split: Split, voices: tuple[Voice, ...] | list[Voice] = VOICES) -> list[Voice]:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    return [v for v in voices if v.split == split]
+
+
+# -- what is installed ---------------------------------------------------------------------------
+
+
+def engine_program(engine: str) -> str:
+    """The engine's executable, or a SeqStudioError saying which Debian package to install."""
+    path = shutil.which(engine)
+    if path is None:
+        package = ENGINE_PACKAGE[engine]
+        raise SeqStudioError(f"the {engine} speech synthesiser is not installed (apt-get install {package})")
+    return path
+
+
+def voice_package(voice: Voice) -> str:
+    """The Debian package that provides ``voice``."""
+    if voice.engine == "festival":
+        return FESTIVAL_VOICE_PACKAGE[voice.name]
+    return ENGINE_PACKAGE[voice.engine]
+
+
+@functools.lru_cache(maxsize=1)
+def _espeak_data() -> tuple[frozenset[str], Path | None]:
+    """espeak-ng's English language names and its data folder, from the program itself."""
+    program = engine_program("espeak-ng")
+    listing = subprocess.run([program, "--voices=en"], capture_output=True, text=True, timeout=30).stdout
+    languages = frozenset(line.split()[1] for line in listing.splitlines()[1:] if len(line.split()) > 1)
+    version = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30).stdout
+    match = re.search(r"Data at:\s*(\S+)", version)
+    return languages, Path(match.group(1)) if match else None
+
+
+@functools.lru_cache(maxsize=1)
+def _flite_voices() -> frozenset[str]:
+    listing = subprocess.run([engine_program("flite"), "-lv"], capture_output=True, text=True, timeout=30).stdout
+    return frozenset(listing.partition(":")[2].split())
+
+
+def _festival_voice_installed(name: str) -> bool:
+    return any((root / lang / name).is_dir() for root in FESTIVAL_VOICE_DIRS if root.is_dir()
+               for lang in (p.name for p in root.iterdir()))  # fmt: skip
+
+
+def missing_reason(voice: Voice) -> str | None:
+    """Why ``voice`` cannot be used here (naming the apt package), or None when its files are present."""
+    voice = get_voice(voice)
+    try:
+        if voice.engine == "espeak-ng":
+            accent, _, variant = voice.name.partition("+")
+            languages, data = _espeak_data()
+            if accent not in languages and not (accent == "en" and "en-gb" in languages):
+                return f"espeak-ng has no {accent} voice (apt-get install espeak-ng-data)"
+            if variant and (data is None or not (data / "voices" / "!v" / variant).is_file()):
+                return f"espeak-ng has no variant {variant!r} (apt-get install espeak-ng-data)"
+        elif voice.engine == "flite":
+            if voice.name not in _flite_voices():
+                return f"flite has no built-in voice {voice.name!r} (apt-get install flite)"
+        else:
+            engine_program("festival")
+            if not _festival_voice_installed(voice.name):
+                return f"festival voice {voice.name} is not installed (apt-get install {voice_package(voice)})"
+    except SeqStudioError as exc:
+        return str(exc)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"{voice.engine} does not run ({exc})"
+    return None
+
+
+def _default_of(voice: Voice) -> Voice | None:
+    """The voice an engine falls back to when it does not know ``voice``'s name."""
+    if voice.engine == "espeak-ng" and "+" in voice.name:
+        return get_voice(f"espeak-ng:{voice.name.partition('+')[0]}")
+    if voice.engine == "flite" and voice.name != "kal":
+        return get_voice("flite:kal")
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def voice_fingerprint(voice: Voice) -> str:
+    """A hash of ``voice`` saying a fixed phrase at default prosody (cached per process)."""
+    from seqstudio.speech.corpus.synth import synthesize
+
+    audio = synthesize("the quick brown fox", voice, out_sample_rate=16000)
+    return hashlib.sha1(audio.tobytes()).hexdigest()
+
+
+def available_voices(verify: bool = False) -> list[Voice]:
+    """The voices of :data:`VOICES` whose engine and voice files are installed here, in inventory order.
+
+    ``verify`` also synthesises a fixed phrase with each voice and drops any that sounds exactly like
+    the engine's fallback voice (the silent-default pitfall; ~10 ms per espeak-ng voice, cached).
+    """
+    found = [v for v in VOICES if missing_reason(v) is None]
+    if verify:
+        found = [v for v in found if (d := _default_of(v)) is None or voice_fingerprint(v) != voice_fingerprint(d)]
+    return found

@@ -1,0 +1,151 @@
+"""The offline TTS engines, for real: every voice speaks, voices really differ, rate works, bad input fails.
+
+These tests need the Debian packages espeak-ng, flite, festival, festvox-kallpc16k, festvox-kdlpc16k and
+festvox-us-slt-hts (the set-up installs them). When one is missing they fail, naming the package: the
+synthetic speech corpus cannot be built without them, so skipping would hide a broken set-up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.progress import Progress
+from seqstudio.speech.corpus import voices as voices_module
+from seqstudio.speech.corpus.synth import synthesize, synthesize_many
+from seqstudio.speech.corpus.voices import (
+    ESPEAK_ACCENTS,
+    ESPEAK_VARIANTS,
+    VOICES,
+    Voice,
+    available_voices,
+    get_voice,
+    missing_reason,
+    voice_fingerprint,
+    voices_in_split,
+)
+
+SHORT = "hello there"
+LONG = "hello there, this sentence is a good deal longer than the first one was"
+
+# Every voice that is not espeak-ng, every espeak-ng accent, and every espeak-ng variant once: the
+# remaining accent x variant combinations are covered by the fingerprint test, which synthesises all.
+_SAMPLE = sorted(
+    {v for v in VOICES if v.engine != "espeak-ng"}
+    | {get_voice(f"espeak-ng:{a}") for a in ESPEAK_ACCENTS}
+    | {get_voice(f"espeak-ng:en-us+{x}") for x in ESPEAK_VARIANTS if x}
+)
+
+
+def _rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
+
+
+def test_every_engine_and_voice_is_installed():
+    missing = sorted({reason for v in VOICES if (reason := missing_reason(v)) is not None})
+    assert not missing, "speech synthesis packages missing: " + "; ".join(missing)
+
+
+@pytest.mark.parametrize("voice", _SAMPLE, ids=str)
+def test_voice_speaks_longer_for_longer_text(voice: Voice):
+    short, long = synthesize_many([SHORT, LONG], voice)  # one festival process for both
+    for audio in (short, long):
+        assert audio.dtype == np.float32 and audio.ndim == 1
+        assert _rms(audio) > 1e-3, "silent"
+        assert np.all(np.isfinite(audio)) and np.abs(audio).max() <= 1.5
+    assert 0.3 < len(short) / 16000 < 3.0  # "hello there" at 16 kHz, whatever the engine's own rate
+    assert len(long) > 2.5 * len(short)
+
+
+def test_every_voice_sounds_different():
+    """The silent-default pitfall: an unknown espeak-ng variant or flite voice speaks as the default."""
+    found = available_voices()
+    verified = available_voices(verify=True)
+    assert verified == found == list(VOICES)
+    prints = [voice_fingerprint(v) for v in verified]
+    assert len(set(prints)) == len(prints)
+
+
+def test_same_text_two_voices_differ():
+    a, b = synthesize(SHORT, "flite:kal16"), synthesize(SHORT, "flite:slt")
+    assert a.shape != b.shape or not np.array_equal(a, b)
+    c, d = synthesize(SHORT, "espeak-ng:en+f3"), synthesize(SHORT, "espeak-ng:en")
+    assert c.shape != d.shape or not np.array_equal(c, d)
+
+
+@pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:kal16", "festival:kal_diphone",
+                                   "festival:cmu_us_slt_arctic_hts"])  # fmt: skip
+def test_faster_rate_is_shorter(voice: str):
+    slow, normal, fast = synthesize_many([LONG] * 3, voice, rate=[0.7, 1.0, 1.4])
+    assert len(slow) > 1.15 * len(normal) > 1.15 * 1.15 * len(fast)
+
+
+@pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:awb", "festival:ked_diphone"])
+def test_pitch_changes_the_audio(voice: str):
+    low, high = synthesize_many([SHORT, SHORT], voice, pitch=[0.8, 1.25])
+    assert low.shape != high.shape or not np.array_equal(low, high)
+
+
+def test_text_reaches_the_engine_literally():
+    """Quotes, backslashes, parentheses and a leading dash are text, not options or Scheme code."""
+    text = '-v "quoted" (car nil) \\ back; $(echo hi) `ls` done'
+    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone"):
+        assert len(synthesize(text, voice)) / 16000 > 1.0, voice
+
+
+def test_out_sample_rate():
+    at16 = synthesize(SHORT, "flite:kal")  # kal speaks at 8 kHz
+    at8 = synthesize(SHORT, "flite:kal", out_sample_rate=8000)
+    assert abs(len(at16) - 2 * len(at8)) <= 4
+
+
+@pytest.mark.parametrize("name", ["espeak-ng:en-us+nosuchvariant", "flite:nosuchvoice", "festival:nosuch",
+                                  "en-us", "", "espeak-ng:xx-bogus"])  # fmt: skip
+def test_unknown_voice_is_an_error(name: str):
+    with pytest.raises(SeqStudioError, match="unknown voice"):
+        synthesize(SHORT, name)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        synthesize("   ", "flite:kal")
+    with pytest.raises(ValueError):
+        synthesize(SHORT, "flite:kal", rate=0.0)
+    with pytest.raises(ValueError):
+        synthesize_many([SHORT, SHORT], "flite:kal", pitch=[1.0])
+
+
+def test_missing_engine_names_the_package(monkeypatch):
+    monkeypatch.setattr(voices_module.shutil, "which", lambda name: None)
+    voices_module._flite_voices.cache_clear()
+    try:
+        with pytest.raises(SeqStudioError, match="apt-get install flite"):
+            synthesize(SHORT, "flite:kal")
+    finally:
+        voices_module._flite_voices.cache_clear()
+
+
+def test_festival_batch_keeps_order_and_can_be_cancelled():
+    texts = ["one", "one two three four five six seven eight", "one two"]
+    lengths = [len(a) for a in synthesize_many(texts, "festival:kal_diphone")]
+    assert lengths[1] > lengths[2] > lengths[0]
+    progress = Progress()
+    progress.cancel()
+    with pytest.raises(SeqStudioError, match="cancelled"):
+        synthesize_many(texts, "festival:kal_diphone", progress=progress)
+
+
+def test_split_holds_out_whole_speakers():
+    splits = {s: voices_in_split(s) for s in ("train", "valid", "test")}
+    assert sum(len(v) for v in splits.values()) == len(VOICES)
+    speakers = {s: {v.speaker for v in vs} for s, vs in splits.items()}
+    assert not (speakers["train"] & speakers["valid"] or speakers["train"] & speakers["test"]
+                or speakers["valid"] & speakers["test"])  # fmt: skip
+    assert {"slt", "espeak:en-gb-scotland"} == speakers["test"]
+    assert get_voice("flite:slt").split == get_voice("festival:cmu_us_slt_arctic_hts").split == "test"
+    for split in ("train", "valid", "test"):  # each has a recorded and a formant voice
+        assert {v.natural for v in splits[split]} == {True, False}, split
+    for voice in VOICES:
+        assert voice.rate_range[0] < 1.0 < voice.rate_range[1]
+        assert voice.pitch_range[0] <= 1.0 <= voice.pitch_range[1]
