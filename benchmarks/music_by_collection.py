@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     bundle = load_music_model(resolve_model(args.model, DEFAULT_MODEL))
     _, splits = load_corpus(args.corpus)
-    ids = (Path(args.corpus) / "test.pieces.txt").read_text().split()
+    ids = [line for line in (Path(args.corpus) / "test.pieces.txt").read_text().splitlines() if line]
     test = splits["test"].sequences()
     groups: dict[str, list[int]] = defaultdict(list)
     for i, piece in enumerate(ids):
