@@ -82,9 +82,5 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], overwri
     return atomic_write_many([(Path(path), write)], overwrite=overwrite)[0]
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = False) -> Path:
-    return atomic_write(path, lambda p: p.write_bytes(data), overwrite=overwrite)
-
-
 def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:
     return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"), overwrite=overwrite)

@@ -80,3 +80,9 @@ def test_windows_are_deterministic_per_step_and_transposition_stays_in_range(tin
     edge = np.array([[tok.note_on + 126, tok.note_off + 126, tok.note_on + 60]])
     assert np.array_equal(transpose(edge, np.array([3]), tok), edge)  # would leave 0..127: left as is
     assert np.array_equal(transpose(edge, np.array([-2]), tok), edge - np.array([[2, 2, 2]]))
+
+
+def test_cli_preset_names_are_the_presets():
+    from seqstudio.music.presets import PRESET_NAMES
+
+    assert tuple(PRESETS) == PRESET_NAMES  # the torch-free list the CLI shows must not drift from the real table
