@@ -10,6 +10,7 @@ from seqstudio.cli.common import add_device
 
 def register(sub) -> None:
     from seqstudio.music.presets import PRESET_NAMES
+    from seqstudio.speech.presets import PRESET_NAMES as SPEECH_PRESETS
 
     p = sub.add_parser("train", help="train models")
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
@@ -28,7 +29,60 @@ def register(sub) -> None:
     m.add_argument("--threads", type=int, default=None,
                    help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
     m.set_defaults(run=run_music)
+    s = kinds.add_parser("speech", help="train the speech BiLSTM with CTC on a corpus folder of manifests",
+                         description="Train the speech model on a folder holding train.jsonl and valid.jsonl "
+                                     "(from `seqstudio data speech` or `seqstudio data import-speech`). Interrupt "
+                                     "at any time: the same command resumes from the last checkpoint in --out; "
+                                     "a larger --steps continues a finished run.")
+    s.add_argument("--corpus", default="data/corpus/speech", help="folder with train.jsonl and valid.jsonl")
+    s.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.jsonl and the model in model/")
+    s.add_argument("--preset", choices=SPEECH_PRESETS, default="cpu",
+                   help="cpu: the shipped default, a 3x256 BiLSTM for 2 CPU cores; gpu: 4x320 for a GPU; "
+                        "tiny: a smoke test")
+    s.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
+    s.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
+    s.add_argument("--no-resume", dest="resume", action="store_false",
+                   help="refuse to continue an existing run in --out")
+    add_device(s)
+    s.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
+    s.set_defaults(run=run_speech)
     p.set_defaults(run=None)
+
+
+def _threads(args: argparse.Namespace) -> None:
+    from seqstudio.core.errors import SeqStudioError
+
+    if args.threads is not None:
+        if args.threads < 1:
+            raise SeqStudioError("--threads must be at least 1")
+        import torch
+
+        torch.set_num_threads(args.threads)
+
+
+def run_speech(args: argparse.Namespace) -> int:
+    from seqstudio.core.device import describe, resolve_device
+    from seqstudio.core.errors import SeqStudioError
+    from seqstudio.core.progress import BarProgress
+    from seqstudio.speech.train import PRESETS, train_speech
+
+    cfg = PRESETS[args.preset]
+    if args.steps is not None:
+        if args.steps < 1:
+            raise SeqStudioError("--steps must be at least 1")
+        cfg = replace(cfg, steps=args.steps)
+    if args.seed is not None:
+        if args.seed < 0:
+            raise SeqStudioError("--seed must be a non-negative integer")
+        cfg = replace(cfg, seed=args.seed)
+    device = resolve_device(args.device)
+    _threads(args)
+    kind = "BiLSTM" if cfg.bidirectional else "LSTM"
+    print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} {kind}, "
+          f"{cfg.steps} steps of up to {cfg.batch_seconds:.0f} s of audio")
+    train_speech(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress())
+    return 0
 
 
 def run_music(args: argparse.Namespace) -> int:
@@ -47,12 +101,7 @@ def run_music(args: argparse.Namespace) -> int:
             raise SeqStudioError("--seed must be a non-negative integer")
         cfg = replace(cfg, seed=args.seed)
     device = resolve_device(args.device)
-    if args.threads is not None:
-        if args.threads < 1:
-            raise SeqStudioError("--threads must be at least 1")
-        import torch
-
-        torch.set_num_threads(args.threads)
+    _threads(args)
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} LSTM, "
           f"{cfg.steps} steps of {cfg.batch_size}x{cfg.seq_len} tokens")
     train_music(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress())

@@ -1,0 +1,3 @@
+"""Speech preset names, importable without torch (the CLI lists them in --help)."""
+
+PRESET_NAMES = ("tiny", "cpu", "gpu")

@@ -1,0 +1,278 @@
+"""Training the speech model with CTC: presets, resume, validation CER/WER, clipping, AMP on GPU, seeded.
+
+Input is a folder with ``train.jsonl`` and ``valid.jsonl`` manifests (``seqstudio data speech`` makes
+one; the importers make them from LibriSpeech, Common Voice, LJSpeech). A ``test.jsonl`` beside them is
+scored once at the end for the model card; nothing in training looks at it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from seqstudio.core.device import describe
+from seqstudio.core.errors import Cancelled, SeqStudioError
+from seqstudio.core.progress import Progress
+from seqstudio.music.checkpoint import load_checkpoint, save_checkpoint
+from seqstudio.speech.bundle import save_speech_model
+from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
+from seqstudio.speech.decode import cer, greedy_decode, wer
+from seqstudio.speech.features import FeatureConfig, LogMel, SpecAugment, SpecAugmentConfig
+from seqstudio.speech.manifest import read_manifest
+from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig
+from seqstudio.speech.text import CharVocab
+
+
+@dataclass(frozen=True)
+class SpeechTrainConfig:
+    hidden_size: int = 256
+    num_layers: int = 3
+    conv_channels: int = 32
+    subsampling: int = 4
+    bidirectional: bool = True
+    dropout: float = 0.15
+    batch_seconds: float = 120.0  # padded audio per batch
+    max_batch: int = 48
+    max_seconds: float = 16.0  # longer training utterances are skipped
+    steps: int = 6000
+    lr: float = 1.5e-3
+    warmup: int = 300
+    min_lr_ratio: float = 0.05
+    weight_decay: float = 1e-2
+    grad_clip: float = 5.0
+    spec_augment: bool = True
+    eval_every: int = 500
+    eval_utterances: int = 200  # validation utterances for the periodic check (the final check uses all)
+    checkpoint_every: int = 100
+    seed: int = 1234
+    amp: bool = True  # bfloat16 autocast on CUDA; ignored on the CPU
+    features: dict = field(default_factory=lambda: FeatureConfig().to_dict())
+
+    def model_config(self, vocab_size: int) -> SpeechModelConfig:
+        return SpeechModelConfig(vocab_size=vocab_size, n_mels=FeatureConfig.from_dict(self.features).n_mels,
+                                 conv_channels=self.conv_channels, subsampling=self.subsampling,
+                                 hidden_size=self.hidden_size, num_layers=self.num_layers,
+                                 bidirectional=self.bidirectional, dropout=self.dropout)
+
+
+PRESETS: dict[str, SpeechTrainConfig] = {
+    # seconds; for tests and smoke runs
+    "tiny": SpeechTrainConfig(hidden_size=32, num_layers=1, conv_channels=4, batch_seconds=20.0, steps=20,
+                              warmup=2, eval_every=10, eval_utterances=8, checkpoint_every=5, dropout=0.0),
+    # the shipped default: a 3x256 BiLSTM, sized for a couple of hours of 2 CPU cores
+    "cpu": SpeechTrainConfig(),
+    # a 4x320 BiLSTM (9.3M parameters) for a GPU; resume it over several runs
+    "gpu": SpeechTrainConfig(hidden_size=320, num_layers=4, dropout=0.2, batch_seconds=1200.0, max_batch=256,
+                             steps=30000, lr=1e-3, warmup=1000, eval_every=1000, eval_utterances=400,
+                             checkpoint_every=500),
+}
+
+
+def lr_at(step: int, cfg: SpeechTrainConfig) -> float:
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = (step - cfg.warmup) / max(cfg.steps - cfg.warmup, 1)
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+@dataclass
+class SpeechScore:
+    cer: float
+    wer: float
+    utterances: int
+    audio_s: float
+    compute_s: float
+
+
+@torch.no_grad()
+def score_examples(model: SpeechLSTM, frontend: LogMel, vocab: CharVocab, examples: list[Example],
+                   device: torch.device, batch_seconds: float = 120.0, progress: Progress | None = None) -> SpeechScore:
+    """Greedy CER/WER over ``examples`` (corpus-level), batched by duration."""
+    was_training = model.training
+    model.eval()
+    refs: list[str] = []
+    hyps: list[str] = []
+    start = time.perf_counter()
+    batches = make_batches(examples, batch_seconds, 64)
+    if progress is not None:
+        progress.start(len(examples), "scoring")
+    shift = model.config.frame_shift_s(frontend.config.hop_ms / 1000)
+    for batch_indices in batches:
+        batch = collate([examples[i] for i in batch_indices], frontend.config.sample_rate)
+        feats, frames = frontend(batch.waveforms.to(device), batch.lengths.to(device))
+        log_probs, out_lengths = model(feats, frames)
+        for hyp, text in zip(greedy_decode(log_probs, vocab, out_lengths, frame_shift_s=shift), batch.texts,
+                             strict=True):
+            hyps.append(hyp.text)
+            refs.append(text)
+        if progress is not None:
+            progress.update(len(refs))
+            progress.check()
+    model.train(was_training)
+    return SpeechScore(cer(refs, hyps), wer(refs, hyps), len(refs), sum(e.duration for e in examples),
+                       time.perf_counter() - start)
+
+
+def _load_split(folder: Path, split: str, vocab: CharVocab, fps: float, max_seconds: float | None,
+                log) -> list[Example]:
+    path = folder / f"{split}.jsonl"
+    if not path.exists():
+        raise SeqStudioError(f"{folder} has no {split}.jsonl (build a corpus with `seqstudio data speech`, or import "
+                             "one with `seqstudio data import-speech`)")
+    examples, dropped = prepare(read_manifest(path), vocab, fps, max_seconds)
+    if dropped:
+        log(f"{split}: skipped {dropped} utterances (empty, too long, or too many characters for their audio)")
+    return examples
+
+
+def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainConfig, device: torch.device,
+                 resume: bool = True, progress: Progress | None = None, log=print) -> dict:
+    """Train (or resume) into ``out_dir``: ``checkpoint.pt``, ``log.jsonl`` and the artifact in ``model/``."""
+    progress = progress or Progress()
+    corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
+    vocab = CharVocab()
+    features = FeatureConfig.from_dict(cfg.features)
+    model_cfg = cfg.model_config(len(vocab))
+    fps = 1000.0 / features.hop_ms / cfg.subsampling  # output frames per second
+    train_examples = _load_split(corpus_dir, "train", vocab, fps, cfg.max_seconds, log)
+    valid_all = _load_split(corpus_dir, "valid", vocab, fps, None, log)
+    schedule = BatchSchedule(make_batches(train_examples, cfg.batch_seconds, cfg.max_batch), cfg.seed)
+    corpus_key = _corpus_key(corpus_dir)
+
+    ckpt_path = out_dir / "checkpoint.pt"
+    start_step, elapsed, history = 0, 0.0, []
+    torch.manual_seed(cfg.seed)
+    model = SpeechLSTM(model_cfg).to(device)
+    frontend = LogMel(features).to(device)
+    augment = SpecAugment(SpecAugmentConfig()).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if ckpt_path.exists():
+        if not resume:
+            raise SeqStudioError(f"{out_dir} already holds a training run (resume it, or use another --out)")
+        ckpt = load_checkpoint(ckpt_path)
+        try:
+            saved = SpeechTrainConfig(**json.loads(ckpt["train_config"]))
+        except (KeyError, TypeError, ValueError):
+            raise SeqStudioError(f"{ckpt_path} is not a SeqStudio speech checkpoint") from None
+        # a longer run may continue a shorter one (more steps, same everything else): the schedule stretches
+        if replace(saved, steps=cfg.steps) != cfg:
+            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset and options")
+        if ckpt.get("corpus_key") != corpus_key:
+            raise SeqStudioError(f"{out_dir} was trained on another corpus than {corpus_dir}")
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        start_step, elapsed = int(ckpt["step"]), float(ckpt["elapsed"])
+        history = json.loads(ckpt["history"])
+        log(f"resuming {out_dir} at step {start_step}/{cfg.steps}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    valid_quick = [valid_all[i] for i in torch.randperm(len(valid_all), generator=torch.Generator().manual_seed(
+        cfg.seed))[: cfg.eval_utterances].tolist()]
+    use_amp = cfg.amp and device.type == "cuda"
+
+    def checkpoint(step: int) -> None:
+        save_checkpoint(ckpt_path, {
+            "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
+            "train_config": json.dumps(asdict(cfg)), "history": json.dumps(history), "corpus_key": corpus_key,
+        })
+
+    log(f"{len(train_examples)} training utterances in {len(schedule)} batches "
+        f"({sum(e.duration for e in train_examples) / 3600:.1f} h); {model.num_parameters():,} parameters")
+    progress.start(cfg.steps, "training")
+    progress.update(start_step)
+    model.train()
+    augment.train(cfg.spec_augment)
+    t_last = time.perf_counter()
+    running = None
+    done = start_step
+    audio_seen = 0.0
+    try:
+        for step in range(start_step, cfg.steps):
+            torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout and SpecAugment depend on the step only
+            batch = collate([train_examples[i] for i in schedule.at(step)], features.sample_rate)
+            audio_seen += float(batch.lengths.sum()) / features.sample_rate
+            for group in opt.param_groups:
+                group["lr"] = lr_at(step, cfg)
+            with torch.no_grad():
+                feats, frames = frontend(batch.waveforms.to(device), batch.lengths.to(device))
+                feats = augment(feats, frames)
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                log_probs, out_lengths = model(feats, frames)
+            loss = F.ctc_loss(log_probs.transpose(0, 1), batch.targets.to(device), out_lengths,
+                              batch.target_lengths.to(device), blank=vocab.blank, zero_infinity=True)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            if torch.isfinite(grad_norm):
+                opt.step()
+            done = step + 1
+            value = loss.item()
+            running = value if running is None else 0.98 * running + 0.02 * value
+            now = time.perf_counter()
+            elapsed += now - t_last
+            t_last = now
+            progress.update(done, f"loss {running:.3f}")
+            if done % cfg.eval_every == 0 or done == cfg.steps:
+                quick = score_examples(model, frontend, vocab, valid_quick, device)
+                record = {"step": done, "train_loss": round(running, 4), "valid_cer": round(quick.cer, 4),
+                          "valid_wer": round(quick.wer, 4), "grad_norm": round(float(grad_norm), 3),
+                          "lr": lr_at(step, cfg), "elapsed_s": round(elapsed, 1)}
+                history.append(record)
+                with open(out_dir / "log.jsonl", "a") as fh:
+                    fh.write(json.dumps(record) + "\n")
+                log(f"step {done}: train CTC {running:.3f}  valid CER {quick.cer:.3f} WER {quick.wer:.3f}  "
+                    f"({elapsed / 60:.1f} min)")
+                t_last = time.perf_counter()
+            if done % cfg.checkpoint_every == 0 or done == cfg.steps:
+                checkpoint(done)
+            progress.check()
+    except (Cancelled, KeyboardInterrupt):
+        if done > start_step:
+            checkpoint(done)
+        raise
+    progress.finish()
+
+    final = score_examples(model, frontend, vocab, valid_all, device, progress=progress)
+    metrics = {"valid_cer": round(final.cer, 4), "valid_wer": round(final.wer, 4), "valid_utterances": final.utterances}
+    if (corpus_dir / "test.jsonl").exists():
+        test = score_examples(model, frontend, vocab, _load_split(corpus_dir, "test", vocab, fps, None, log), device,
+                              progress=progress)
+        metrics.update(test_cer=round(test.cer, 4), test_wer=round(test.wer, 4), test_utterances=test.utterances)
+    summary_path = corpus_dir / "summary.json"
+    corpus = json.loads(summary_path.read_text()) if summary_path.exists() else {"folder": str(corpus_dir)}
+    provenance = {
+        "corpus": corpus,
+        "train_config": asdict(cfg),
+        "steps": cfg.steps,
+        "epochs": round(cfg.steps / len(schedule), 2),
+        "wall_time_s": round(elapsed, 1),
+        "device": describe(device),
+        "host": {"cpus": torch.get_num_threads(), "machine": platform.machine(), "torch": torch.__version__},
+        "parameters": model.num_parameters(),
+        "metrics": metrics,
+        "history": history,
+    }
+    save_speech_model(out_dir / "model", model.to("cpu"), features, vocab, provenance, overwrite=True)
+    log(f"done: greedy CER/WER valid {final.cer:.3f}/{final.wer:.3f}"
+        + (f", test {metrics['test_cer']:.3f}/{metrics['test_wer']:.3f}" if "test_cer" in metrics else "")
+        + f"; model in {out_dir / 'model'}")
+    return provenance
+
+
+def _corpus_key(folder: Path) -> str:
+    """The corpus' own key when it has one, else a fingerprint of its train manifest."""
+    summary = folder / "summary.json"
+    if summary.exists():
+        try:
+            return str(json.loads(summary.read_text()).get("key", ""))
+        except (OSError, json.JSONDecodeError):
+            pass
+    import hashlib
+
+    return hashlib.sha1((folder / "train.jsonl").read_bytes()).hexdigest()[:16]

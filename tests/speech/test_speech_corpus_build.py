@@ -1,0 +1,85 @@
+"""`seqstudio data speech` for real: a few sentences read by real voices, split by speaker, resumable."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from seqstudio.cli.main import main
+from seqstudio.core.errors import SeqStudioError
+from seqstudio.speech.corpus.build import SpeechCorpusSpec, build_speech_corpus, plan_units
+from seqstudio.speech.corpus.sentences import sentence_split
+from seqstudio.speech.corpus.voices import get_voice
+from seqstudio.speech.manifest import read_manifest
+from tests.speech.conftest import TINY_SPEC, TINY_VOICES
+
+
+def test_corpus_has_every_split_with_its_own_voices_and_sentences(tiny_speech_corpus):
+    summary = json.loads((tiny_speech_corpus / "summary.json").read_text())
+    assert {s: v["utterances"] for s, v in summary["splits"].items()} == {"train": 24, "valid": 6, "test": 6}
+    texts = {}
+    for split in ("train", "valid", "test"):
+        rows = [json.loads(line) for line in (tiny_speech_corpus / f"{split}.jsonl").read_text().splitlines()]
+        for row in rows:
+            assert get_voice(row["voice"]).split == split  # held-out voices stay held out
+            assert sentence_split(row["text"]) == split
+            if split != "train":
+                assert row["augment"] == {}  # held-out numbers are about voices, on clean audio
+        texts[split] = {r["text"] for r in rows}
+        for u in read_manifest(tiny_speech_corpus / f"{split}.jsonl"):
+            audio, rate = sf.read(u.audio)
+            assert rate == 16000 and audio.ndim == 1
+            assert len(audio) / rate == pytest.approx(u.duration, abs=1e-3)
+            assert np.abs(audio).max() > 0.01  # speech, not silence
+    assert not (texts["train"] & texts["test"]) and not (texts["train"] & texts["valid"])
+    # recorded and formant voices both read: every voice group gets its share
+    assert {json.loads(r)["voice"] for r in (tiny_speech_corpus / "test.jsonl").read_text().splitlines()} == {
+        "espeak-ng:en-gb-scotland", "flite:slt"}
+    train_rows = [json.loads(r) for r in (tiny_speech_corpus / "train.jsonl").read_text().splitlines()]
+    assert any(r["augment"] for r in train_rows)
+
+
+def test_second_build_is_instant_and_other_settings_are_refused(tiny_speech_corpus):
+    logs = []
+    build_speech_corpus(tiny_speech_corpus, TINY_SPEC, log=logs.append)
+    assert logs == [f"{tiny_speech_corpus} already holds this corpus"]
+    with pytest.raises(SeqStudioError, match="other settings"):
+        build_speech_corpus(tiny_speech_corpus, SpeechCorpusSpec(train=25, valid=6, test=6, voices=TINY_VOICES))
+
+
+def test_an_interrupted_build_resumes_without_redoing_finished_units(tmp_path):
+    spec = SpeechCorpusSpec(train=4, valid=2, test=2, voices=("espeak-ng:en-us", "espeak-ng:en-gb-x-gbcwmd",
+                                                               "espeak-ng:en-gb-scotland"))
+    full = build_speech_corpus(tmp_path / "a", spec, workers=1, log=lambda *_: None)
+    # simulate a crash after the first units: drop the last part and the finished manifests
+    parts = sorted((tmp_path / "a" / "parts").iterdir())
+    kept = {p.name: p.stat().st_mtime_ns for p in parts[:-1]}
+    parts[-1].unlink()
+    for name in ("summary.json", "train.jsonl", "valid.jsonl", "test.jsonl"):
+        (tmp_path / "a" / name).unlink()
+    again = build_speech_corpus(tmp_path / "a", spec, workers=1, log=lambda *_: None)
+    assert again["splits"] == full["splits"]
+    assert {p.name: p.stat().st_mtime_ns for p in sorted((tmp_path / "a" / "parts").iterdir())[:-1]} == kept
+
+
+def test_plan_is_deterministic_and_balances_voice_groups():
+    voices = [get_voice(v) for v in TINY_VOICES]
+    sentences = {"train": [f"train {i}" for i in range(50)], "valid": ["v one", "v two"], "test": ["t one"]}
+    spec = SpeechCorpusSpec(train=30, valid=4, test=4)
+    units = plan_units(spec, sentences, voices)
+    assert units == plan_units(spec, sentences, voices)
+    per_group = {}
+    for u in units:
+        if u.split == "train":
+            voice = get_voice(u.voice)
+            per_group[(voice.engine, voice.speaker)] = per_group.get((voice.engine, voice.speaker), 0) + len(u.items)
+    assert per_group == {("espeak-ng", "espeak:en-us"): 15, ("flite", "kal"): 15}
+
+
+def test_cli_refuses_unknown_voices_in_one_line(tmp_path, capsys):
+    assert main(["data", "speech", "--out", str(tmp_path / "c"), "--voices", "flite:nobody", "--train", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "flite:nobody" in err

@@ -1,0 +1,125 @@
+"""`seqstudio train speech`: a tiny real run learns, saves a loadable model, resumes exactly, refuses misuse."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+
+from seqstudio.cli.main import main
+from seqstudio.core.errors import Cancelled, SeqStudioError
+from seqstudio.core.progress import Progress
+from seqstudio.speech.bundle import load_speech_model
+from seqstudio.speech.dataset import BatchSchedule, make_batches, prepare
+from seqstudio.speech.manifest import read_manifest
+from seqstudio.speech.presets import PRESET_NAMES
+from seqstudio.speech.text import CharVocab
+from seqstudio.speech.train import PRESETS, train_speech
+
+TINY = replace(PRESETS["tiny"], steps=6, eval_every=3, checkpoint_every=3)
+
+
+def test_preset_names_match_the_table():
+    assert tuple(PRESETS) == PRESET_NAMES
+
+
+def test_run_saves_a_model_with_its_provenance(tiny_speech_run):
+    bundle = load_speech_model(tiny_speech_run / "model")
+    prov = bundle.config["provenance"]
+    assert prov["steps"] == 6 and prov["parameters"] == bundle.model.num_parameters()
+    for key in ("valid_cer", "valid_wer", "test_cer", "test_wer"):
+        assert 0.0 <= prov["metrics"][key] <= 5.0
+    assert prov["corpus"]["splits"]["train"]["utterances"] == 24
+    assert [h["step"] for h in prov["history"]] == [3, 6]
+    log = [json.loads(line) for line in (tiny_speech_run / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [3, 6]
+
+
+def _ctc(model, corpus):
+    import torch.nn.functional as F
+
+    from seqstudio.speech.dataset import collate
+    from seqstudio.speech.features import LogMel
+
+    examples, _ = prepare(read_manifest(corpus / "train.jsonl"), CharVocab(), 25.0)
+    batch = collate(examples[:8], 16000)
+    model.eval()
+    with torch.no_grad():
+        feats, frames = LogMel()(batch.waveforms, batch.lengths)
+        log_probs, out_lengths = model(feats, frames)
+        return F.ctc_loss(log_probs.transpose(0, 1), batch.targets, out_lengths, batch.target_lengths).item()
+
+
+def test_training_lowers_the_ctc_loss(tiny_speech_corpus, tmp_path):
+    from seqstudio.speech.model import SpeechLSTM
+
+    cfg = replace(PRESETS["tiny"], steps=30, eval_every=30, checkpoint_every=30, lr=3e-3, spec_augment=False)
+    train_speech(tiny_speech_corpus, tmp_path / "r", cfg, torch.device("cpu"), log=lambda *_: None)
+    torch.manual_seed(cfg.seed)  # the initial weights train_speech starts from
+    before = _ctc(SpeechLSTM(cfg.model_config(len(CharVocab()))), tiny_speech_corpus)
+    after = _ctc(load_speech_model(tmp_path / "r" / "model").model, tiny_speech_corpus)
+    assert after < 0.8 * before  # measured: 4.2 -> 3.0 nats per character
+
+
+def _weights(folder):
+    return load_speech_model(folder).model.state_dict()
+
+
+class _StopAt(Progress):
+    def __init__(self, step):
+        super().__init__()
+        self.step = step
+
+    def update(self, done, info=""):
+        if done >= self.step:
+            self.cancel()
+
+
+def test_interrupted_run_resumes_to_the_same_weights(tiny_speech_corpus, tiny_speech_run, tmp_path):
+    run = tmp_path / "r"
+    with pytest.raises(Cancelled):
+        train_speech(tiny_speech_corpus, run, TINY, torch.device("cpu"), progress=_StopAt(4), log=lambda *_: None)
+    assert not (run / "model").exists()
+    train_speech(tiny_speech_corpus, run, TINY, torch.device("cpu"), log=lambda *_: None)
+    expected, got = _weights(tiny_speech_run / "model"), _weights(run / "model")
+    assert all(torch.equal(expected[k], got[k]) for k in expected)
+
+
+def test_resume_refuses_other_settings_and_other_corpora(tiny_speech_corpus, tiny_speech_run, tmp_path):
+    with pytest.raises(SeqStudioError, match="other settings"):
+        train_speech(tiny_speech_corpus, tiny_speech_run, replace(TINY, lr=1.0), torch.device("cpu"))
+    with pytest.raises(SeqStudioError, match="already holds"):
+        train_speech(tiny_speech_corpus, tiny_speech_run, TINY, torch.device("cpu"), resume=False)
+    with pytest.raises(SeqStudioError, match="no train.jsonl"):
+        train_speech(tmp_path, tmp_path / "x", TINY, torch.device("cpu"))
+
+
+def test_batches_respect_the_audio_budget_and_cover_every_utterance(tiny_speech_corpus):
+    examples, _ = prepare(read_manifest(tiny_speech_corpus / "train.jsonl"), CharVocab(), 25.0)
+    batches = make_batches(examples, 10.0, 4)
+    assert sorted(i for b in batches for i in b) == list(range(len(examples)))
+    for b in batches:
+        assert len(b) <= 4
+        assert len(b) == 1 or max(examples[i].duration for i in b) * len(b) <= 10.0
+    schedule = BatchSchedule(batches, seed=3)
+    epoch = [tuple(schedule.at(s)) for s in range(len(batches))]
+    assert sorted(epoch) == sorted(tuple(b) for b in batches)
+    assert [tuple(BatchSchedule(batches, seed=3).at(s)) for s in range(len(batches))] == epoch
+
+
+def test_prepare_drops_what_ctc_cannot_learn(tmp_path):
+    from seqstudio.speech.manifest import Utterance
+
+    rows = [Utterance(tmp_path / "a.wav", "Hello, world!", 2.0), Utterance(tmp_path / "b.wav", "   ", 2.0),
+            Utterance(tmp_path / "c.wav", "far too many characters for one second", 1.0)]
+    examples, dropped = prepare(rows, CharVocab(), 25.0)
+    assert [e.text for e in examples] == ["hello world"] and dropped == 2
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    assert main(["train", "speech", "--corpus", str(tmp_path), "--out", str(tmp_path / "r"), "--steps", "0"]) == 2
+    assert main(["train", "speech", "--corpus", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "--steps" in err[0] and "train.jsonl" in err[1]
