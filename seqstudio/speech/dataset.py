@@ -37,11 +37,12 @@ class Batch:
 
 
 def prepare(utterances: list[Utterance], vocab: CharVocab, frames_per_second: float,
-            max_seconds: float | None = None) -> tuple[list[Example], int]:
+            max_seconds: float | None = None, training: bool = True) -> tuple[list[Example], int]:
     """Normalise and encode each text; drop what CTC cannot learn from. Returns (examples, dropped).
 
-    Dropped: empty texts, and texts with more characters (plus repeats, which need a blank between)
-    than the model has output frames for the audio - CTC has no path for them.
+    Dropped in training: empty texts, and texts with more characters (plus repeats, which need a blank
+    between) than the model has output frames for the audio - CTC has no path for them. For scoring
+    (``training=False``) only empty texts are dropped: an utterance the model cannot spell still counts.
     """
     out: list[Example] = []
     dropped = 0
@@ -51,7 +52,8 @@ def prepare(utterances: list[Utterance], vocab: CharVocab, frames_per_second: fl
         if duration is None:
             raise SeqStudioError(f"{u.audio}: cannot tell its duration; add \"duration\" to the manifest")
         needed = len(text) + sum(1 for a, b in zip(text, text[1:], strict=False) if a == b)
-        if not text or needed > duration * frames_per_second - 2 or (max_seconds and duration > max_seconds):
+        too_hard = needed > duration * frames_per_second - 2 or (max_seconds and duration > max_seconds)
+        if not text or (training and too_hard):
             dropped += 1
             continue
         out.append(Example(str(u.audio), text, tuple(vocab.encode(text)), float(duration)))

@@ -116,6 +116,8 @@ def test_prepare_drops_what_ctc_cannot_learn(tmp_path):
             Utterance(tmp_path / "c.wav", "far too many characters for one second", 1.0)]
     examples, dropped = prepare(rows, CharVocab(), 25.0)
     assert [e.text for e in examples] == ["hello world"] and dropped == 2
+    scored, dropped = prepare(rows, CharVocab(), 25.0, training=False)  # scoring counts what it cannot spell
+    assert len(scored) == 2 and dropped == 1
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):
