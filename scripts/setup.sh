@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 
 # Debian packages: the offline speech voices (espeak-ng, flite, festival + voices) and text sources that the
-# speech corpus builder and its tests use. Installed once; checked quickly on every run.
+# speech corpus builder and its tests use; for the desktop app, xvfb (screenshots on a machine without a display),
+# FluidSynth with a General MIDI SoundFont (playback, WAV export) and a Chinese font (its Chinese UI and text).
+# Installed once; checked quickly on every run.
 APT_PACKAGES="espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts fortunes wordnet-base"
+APT_PACKAGES="$APT_PACKAGES xvfb fluidsynth fluid-soundfont-gm fonts-wqy-microhei"
 missing=()
 for pkg in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -29,5 +32,5 @@ fi
 echo "setting up $VENV (first run takes a few minutes)..." >&2
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-"$VENV/bin/python" -m pip install -q -c scripts/constraints.txt -e '.[dev]' >&2
+"$VENV/bin/python" -m pip install -q -c scripts/constraints.txt -e '.[dev,gui]' >&2
 echo "$stamp_src" > "$VENV/.seqstudio-stamp"

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["Composer", "__version__"]
+__all__ = ["Composer", "Transcriber", "__version__"]
 
 
 def __getattr__(name: str):
@@ -14,4 +14,8 @@ def __getattr__(name: str):
         from seqstudio.music.composer import Composer
 
         return Composer
+    if name == "Transcriber":
+        from seqstudio.speech.transcriber import Transcriber
+
+        return Transcriber
     raise AttributeError(f"module 'seqstudio' has no attribute {name!r}")

@@ -38,6 +38,9 @@ def register(sub) -> None:
     s.add_argument("--seed", type=int, default=0, help="random seed of pairing, rate, pitch and augmentation")
     s.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     s.set_defaults(run=run_speech)
+    from seqstudio.cli.data_import import register_import
+
+    register_import(kinds)
     p.set_defaults(run=None)
 
 

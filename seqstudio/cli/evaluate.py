@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from seqstudio.cli.common import add_device
+from seqstudio.cli.common import add_device, float_arg, int_arg
 
 
 def register(sub) -> None:
@@ -21,6 +21,23 @@ def register(sub) -> None:
     m.add_argument("--json", action="store_true", help="print the result as JSON")
     add_device(m)
     m.set_defaults(run=run_music)
+    s = kinds.add_parser("speech", help="WER and CER of a speech model (greedy and with a language model) and its "
+                                        "real-time factor",
+                         description="Transcribe the utterances of a manifest (JSONL with \"audio\" and \"text\", "
+                                     "or a TSV of audio<TAB>text) and score them against the references (both "
+                                     "normalised: numbers spelled out, lowercase). Greedy decoding always; beam "
+                                     "search with a word language model too when --lm is given or the model folder "
+                                     "holds lm.arpa.")
+    s.add_argument("manifest", help="a JSONL or TSV manifest (e.g. from `seqstudio data import-speech`)")
+    s.add_argument("--model", default="default", help="model folder or name under models/ (default: speech-default)")
+    s.add_argument("--lm", default=None, metavar="ARPA",
+                   help="word language model (default: lm.arpa in the model folder, if any; 'none' for greedy only)")
+    s.add_argument("--beam", type=int_arg, default=None, metavar="N", help="beam size of the LM decoding")
+    s.add_argument("--lm-weight", type=float_arg, default=None, metavar="W", help="language model weight")
+    s.add_argument("--limit", type=int_arg, default=None, metavar="N", help="only the first N utterances")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_device(s)
+    s.set_defaults(run=run_speech)
     n = kinds.add_parser("ngram", help="n-gram baseline (interpolated Kneser-Ney) on a built corpus",
                          description="Fit n-gram models of each order on the corpus's train split, pick the "
                                      "order with the best validation NLL, and report validation and test NLL.")
@@ -99,4 +116,35 @@ def run_ngram(args: argparse.Namespace) -> int:
         for k, v in valid_by_order.items():
             print(f"order {k}: valid NLL per event {v:.4f}")
         print(f"best order {order}: valid {valid_by_order[order]:.4f}, test {total / count:.4f} nats per event")
+    return 0
+
+
+def run_speech(args: argparse.Namespace) -> int:
+    from seqstudio.core.errors import SeqStudioError
+    from seqstudio.core.progress import BarProgress
+    from seqstudio.speech.evaluate import evaluate_speech, find_lm, format_report
+    from seqstudio.speech.transcriber import Transcriber
+
+    if args.limit is not None and args.limit < 1:
+        raise SeqStudioError("--limit must be at least 1")
+    transcriber = Transcriber.load(args.model, args.device)
+    explicit = args.lm is not None and args.lm.lower() != "none"
+    lm = args.lm if explicit else None if args.lm is not None else find_lm(transcriber.bundle.path)
+    variants: dict = {"greedy": None}
+    if lm is not None or args.beam is not None or args.lm_weight is not None:
+        from seqstudio.speech.beam import DecodeOptions
+
+        given = {"beam_size": args.beam, "lm": None if lm is None else str(lm), "lm_weight": args.lm_weight}
+        try:
+            options = DecodeOptions(**{k: v for k, v in given.items() if v is not None})
+        except ValueError as exc:
+            raise SeqStudioError(f"bad decoding options: {exc}") from None
+        variants["lm" if lm is not None else "beam"] = options
+    result = evaluate_speech(transcriber, args.manifest, variants=variants, limit=args.limit, progress=BarProgress())
+    result.lm = None if lm is None else str(lm)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        for line in format_report(result):
+            print(line)
     return 0

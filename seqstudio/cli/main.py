@@ -17,7 +17,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from seqstudio.cli import bench, data, evaluate, generate, train
+    from seqstudio.cli import app, bench, data, evaluate, generate, train, transcribe
 
     parser = Parser(
         prog="seqstudio",
@@ -27,14 +27,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"seqstudio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     generate.register(sub)
+    transcribe.register(sub)
     data.register(sub)
     train.register(sub)
     evaluate.register(sub)
     bench.register(sub)
+    app.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) == 1:  # `seqstudio` typed alone opens the app where it can
+        from seqstudio.gui.app import qt_problem
+
+        problem = qt_problem()
+        if problem is None:
+            argv = ["app"]
+        else:
+            build_parser().print_help()
+            print(f"\nseqstudio: the desktop app cannot start: {problem}", file=sys.stderr)
+            return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

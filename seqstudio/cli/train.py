@@ -47,6 +47,9 @@ def register(sub) -> None:
     s.add_argument("--threads", type=int, default=None,
                    help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
     s.set_defaults(run=run_speech)
+    from seqstudio.cli.lm import register_lm
+
+    register_lm(kinds)
     p.set_defaults(run=None)
 
 

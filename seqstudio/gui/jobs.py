@@ -1,0 +1,278 @@
+"""What the app's workers run: thin, Qt-free calls into the core (the CLI's own path), plus the loaded
+models they share. Every function takes ``progress`` and imports torch and the task packages only when it
+runs, on a worker thread, so the window is up before any of them is imported.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqstudio.core.progress import Progress
+
+# -- devices -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    cuda: bool
+    names: tuple[str, ...]  # the CUDA devices' names
+    reason: str  # why there is no GPU, when there is none
+
+
+def probe_devices(progress: Progress) -> DeviceInfo:
+    import torch
+
+    if not torch.cuda.is_available():
+        built = torch.version.cuda
+        why = ("no NVIDIA GPU or driver was found" if built else "this torch was built without CUDA")
+        return DeviceInfo(False, (), why)
+    names = tuple(torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count()))
+    return DeviceInfo(True, names, "")
+
+
+# -- loaded models, shared by the jobs -------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedModel:
+    name: str  # what the status bar says: the folder's name
+    path: Path
+    device: str  # the device it runs on, e.g. "cpu" or "cuda:0"
+    summary: str  # e.g. "3×384 LSTM"
+    engine: Any = field(repr=False, default=None)  # a Composer or a Transcriber
+
+
+class ModelCache:
+    """The Composer and Transcriber in use, each loaded once per (model, device); thread-safe, so a job that
+    needs a model waits for the load already under way instead of loading it twice."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: dict[str, tuple[tuple[str, str], LoadedModel]] = {}
+
+    def get(self, task: str, model: str, device: str) -> LoadedModel:
+        with self._lock:
+            key = (model, device)
+            held = self._loaded.get(task)
+            if held is not None and held[0] == key:
+                return held[1]
+            self._loaded.pop(task, None)  # let the old one go before the new one takes memory
+            loaded = _load_composer(model, device) if task == "music" else _load_transcriber(model, device)
+            self._loaded[task] = (key, loaded)
+            return loaded
+
+    def current(self, task: str) -> LoadedModel | None:
+        held = self._loaded.get(task)
+        return held[1] if held else None
+
+
+def _lstm_summary(lstm) -> str:
+    bi = "Bi" if lstm.bidirectional else ""
+    return f"{lstm.num_layers}×{lstm.hidden_size} {bi}LSTM"
+
+
+def _load_composer(model: str, device: str) -> LoadedModel:
+    from seqstudio.music.composer import Composer
+
+    composer = Composer.load(model, device=device)
+    path = composer.bundle.path or Path(model)
+    return LoadedModel(path.name, path, str(composer.device), _lstm_summary(composer.bundle.model.lstm), composer)
+
+
+def _load_transcriber(model: str, device: str) -> LoadedModel:
+    from seqstudio.speech.transcriber import Transcriber
+
+    transcriber = Transcriber.load(model, device=device)
+    path = transcriber.bundle.path or Path(model)
+    return LoadedModel(path.name, path, str(transcriber.device), _lstm_summary(transcriber.bundle.model.lstm),
+                       transcriber)
+
+
+def load_model(cache: ModelCache, task: str, model: str, device: str, progress: Progress) -> LoadedModel:
+    progress.start(None, "loading model")
+    return cache.get(task, model, device)
+
+
+def speech_model_missing(model: str) -> str | None:
+    """Why the speech model cannot be loaded, checked without torch: the default one is still being trained."""
+    from seqstudio.core.models import models_root
+
+    if model not in ("", "default"):
+        return None if Path(model).exists() else f"the speech model folder {model} does not exist"
+    folder = models_root() / "speech-default"
+    if (folder / "config.json").exists():
+        return None
+    return f"the default speech model is not trained yet ({folder} is missing)"
+
+
+# -- compose ---------------------------------------------------------------------------------------------------
+
+
+def bundled_seeds() -> list[Path]:
+    """The seed MIDI files shipped in the repository's data/seeds."""
+    folder = Path(__file__).resolve().parents[2] / "data" / "seeds"
+    return sorted(folder.glob("*.mid"))
+
+
+@dataclass
+class Seed:
+    """A seed MIDI as the piano roll shows it: pitched notes per voice slot, drums aside."""
+
+    path: Path
+    notes: list  # seqstudio.music.tokenizer.Note, times in the file's seconds
+    drums: list[tuple[int, float, float]]  # (pitch, start, end)
+    voices: list[str]  # a name per slot: the track's name or its General MIDI instrument
+    end_time: float
+
+
+def _voice_name(inst) -> str:
+    import pretty_midi
+
+    name = (inst.name or "").strip()
+    return name or pretty_midi.program_to_instrument_name(inst.program)
+
+
+def open_seed(path: str | Path, progress: Progress) -> Seed:
+    from seqstudio.music.midi_io import load_midi, to_score
+    from seqstudio.music.tokenizer import TokenizerConfig
+
+    progress.start(None, "reading MIDI")
+    score = to_score(load_midi(path), TokenizerConfig().max_tracks, str(path))
+    drums = [(n.pitch, n.start, n.end) for inst in score.drums for n in inst.notes]
+    return Seed(Path(path), score.notes, drums, [_voice_name(i) for i in score.slots], score.end_time)
+
+
+@dataclass
+class ComposeResult:
+    seed: Seed
+    takes: list  # seqstudio.music.generate.Take
+    options: Any  # the GenerateOptions used
+    model: LoadedModel
+
+
+def compose(cache: ModelCache, model: str, device: str, seed_path: Path, options, progress: Progress
+            ) -> ComposeResult:
+    seed = open_seed(seed_path, progress)
+    loaded = load_model(cache, "music", model, device, progress)
+    takes = loaded.engine.continue_midi(seed_path, options, progress=progress)
+    return ComposeResult(seed, takes, options, loaded)
+
+
+def trace_take(cache: ModelCache, model: str, device: str, result: ComposeResult, take_index: int,
+               progress: Progress):
+    """The LSTM's gates over the seed's context and one take's continuation, with each token's time."""
+    from seqstudio.music.generate import _context_tokens
+    from seqstudio.music.midi_io import load_midi, to_score
+    from seqstudio.nn.inspect import trace_token_model
+
+    progress.start(None, "replaying the LSTM")
+    loaded = load_model(cache, "music", model, device, progress)
+    bundle = loaded.engine.bundle
+    tok = bundle.tokenizer
+    score = to_score(load_midi(result.seed.path), tok.config.max_tracks, str(result.seed.path))
+    context = _context_tokens(bundle, score, result.options)  # the tokens the generation was conditioned on
+    take = result.takes[take_index]
+    steps = tok.shift_steps()
+    # the context ends where the seed ends (also when it was cut to a window or to the token limit)
+    context_times = np.cumsum(steps[context]) * tok.config.time_step
+    context_times += take.seed_end - (context_times[-1] if len(context_times) else 0.0)
+    new_times = take.seed_end + np.cumsum(steps[take.tokens.astype(np.int64)]) * tok.config.time_step
+    tokens = np.concatenate([context, take.tokens]).astype(np.int64)
+    times = np.concatenate([context_times, new_times])
+    trace = trace_token_model(bundle.model, tokens, times)
+    labels = [tok.describe(int(t)) for t in tokens]
+    return InsideView("music", trace, labels, len(context), f"{result.seed.path.name} · take {take_index + 1}",
+                      (result, take_index))
+
+
+@dataclass
+class InsideView:
+    """What the LSTM view shows: a trace, a label per step, and where the input's own part ends."""
+
+    task: str  # "music" or "speech"
+    trace: Any  # seqstudio.nn.inspect.LSTMTrace
+    labels: list[str]
+    boundary: int  # steps before this are the seed (music); 0 for speech
+    title: str
+    source: Any = None  # what to draw under the heatmaps: (ComposeResult, take index) or an AudioView
+
+
+def render_wav(midi, path: Path, progress: Progress, sample_rate: int = 32000) -> tuple[Path, str]:
+    """Render ``midi`` (a PrettyMIDI, or a MIDI file's path) to a WAV: FluidSynth with a General MIDI
+    SoundFont where one is installed, else pretty_midi's built-in additive synth. Returns (path, synth)."""
+    from seqstudio.gui.synth import render_midi
+
+    progress.start(None, "rendering audio")
+    if isinstance(midi, str | Path):
+        from seqstudio.music.midi_io import load_midi
+
+        midi = load_midi(midi)
+    return render_midi(midi, Path(path), progress, sample_rate)
+
+
+def export_takes(refs_midi: list, paths: list[Path], progress: Progress, overwrite: bool = True) -> list[Path]:
+    """Write takes' MIDI all or none, through the CLI's own writer."""
+    from seqstudio.music.composer import write_takes
+
+    progress.start(None, "writing MIDI")
+    return write_takes(refs_midi, paths, overwrite=overwrite)
+
+
+# -- transcribe ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AudioView:
+    path: Path
+    samples: np.ndarray  # mono float32 at sample_rate
+    sample_rate: int
+    mel: np.ndarray  # (frames, n_mels) log-mel, normalised
+    hop_s: float
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def open_audio(path: str | Path, progress: Progress, max_seconds: float = 3600.0) -> AudioView:
+    import torch
+
+    from seqstudio.speech.audio import load_audio
+    from seqstudio.speech.features import FeatureConfig, LogMel
+
+    progress.start(None, "reading audio")
+    config = FeatureConfig()
+    samples = load_audio(path, config.sample_rate, max_seconds=max_seconds, progress=progress)
+    progress.check()
+    with torch.no_grad():
+        mel, _ = LogMel(config)(torch.from_numpy(samples)[None])
+    return AudioView(Path(path), samples, config.sample_rate, mel[0].numpy(), config.hop_ms / 1000.0)
+
+
+def transcribe(cache: ModelCache, model: str, device: str, path: Path, progress: Progress):
+    loaded = load_model(cache, "speech", model, device, progress)
+    return loaded.engine.transcribe(path, progress=progress)
+
+
+def trace_utterance(cache: ModelCache, model: str, device: str, audio: AudioView, progress: Progress,
+                    max_seconds: float = 30.0) -> InsideView:
+    """The speech LSTM's gates over (the first ``max_seconds`` of) an utterance."""
+    import torch
+
+    from seqstudio.nn.inspect import trace_subsampled_model
+    from seqstudio.speech.features import LogMel
+
+    progress.start(None, "replaying the LSTM")
+    loaded = load_model(cache, "speech", model, device, progress)
+    bundle = loaded.engine.bundle
+    samples = audio.samples[: int(max_seconds * audio.sample_rate)]
+    with torch.no_grad():
+        features, _ = LogMel(bundle.features)(torch.from_numpy(samples)[None])
+    trace = trace_subsampled_model(bundle.model, features[0], bundle.frame_shift_s)
+    labels = [f"{t:.2f} s" for t in trace.times]
+    return InsideView("speech", trace, labels, 0, audio.path.name, audio)

@@ -1,0 +1,428 @@
+"""The Transcribe workspace: a queue of files, waveform and spectrogram with playback, the transcript as
+clickable, editable segments, export, and recording from a microphone where there is one."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from seqstudio.core.errors import SeqStudioError
+from seqstudio.gui import jobs
+from seqstudio.gui.context import AppContext
+from seqstudio.gui.jobhost import show_error
+from seqstudio.gui.player import AudioPlayer
+from seqstudio.gui.transcribe.file_queue import FileQueue, QueueEntry
+from seqstudio.gui.transcribe.recorder import Recorder
+from seqstudio.gui.transcribe.signal_view import SignalView
+from seqstudio.gui.transcribe.transcript_view import TranscriptView, clock
+
+AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.opus *.mp3 *.m4a *.aac *.aif *.aiff *.webm);;All files (*)"
+FORMATS = ("txt", "srt", "vtt", "json")
+
+
+class TranscribeWorkspace(QWidget):
+    audio_loaded = Signal(object)  # QueueEntry
+    transcribed = Signal(object)  # QueueEntry
+    exported = Signal(str)
+    job_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._running: QueueEntry | None = None
+        self.player = AudioPlayer(self)
+        self.player.position.connect(self._on_position)
+        self.player.playing_changed.connect(self._on_playing)
+        self.recorder = Recorder(self)
+        self.recorder.recorded.connect(self._on_recorded)
+        self.recorder.error.connect(lambda text: show_error(self, self.tr("Recording failed"), text))
+        self._build()
+        ctx.model_changed.connect(lambda task: task == "speech" and self._update_model_banner())
+        self._update_model_banner()
+        self._update_buttons()
+
+    # -- layout ---------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        style = self.style()
+        root = QVBoxLayout(self)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        root.addWidget(self.banner)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        root.addWidget(split, 1)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 6, 0)
+        row = QHBoxLayout()
+        self.add_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton),
+                                      self.tr("Add files…"))
+        self.add_button.setToolTip(self.tr("Add audio files to the queue (Ctrl+Shift+O)"))
+        self.add_button.clicked.connect(lambda: self.add_files_dialog())
+        self.remove_button = QToolButton()
+        self.remove_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon))
+        self.remove_button.setToolTip(self.tr("Remove the selected file from the queue (Delete)"))
+        self.remove_button.clicked.connect(self.remove_current)
+        row.addWidget(self.add_button, 1)
+        row.addWidget(self.remove_button)
+        ll.addLayout(row)
+        self.record_button = QPushButton(self.tr("● Record"))
+        problem = Recorder.problem()
+        self.record_button.setEnabled(not problem)
+        unavailable = self.tr("Recording is unavailable: %1").replace("%1", problem)
+        self.record_button.setToolTip(unavailable if problem else
+                                      self.tr("Record from the microphone, then transcribe the recording"))
+        self.record_button.clicked.connect(self.toggle_record)
+        ll.addWidget(self.record_button)
+        if problem:
+            why = QLabel(self.tr("Recording is unavailable: %1").replace("%1", problem))
+            why.setObjectName("hint")
+            why.setWordWrap(True)
+            ll.addWidget(why)
+        self.queue = FileQueue()
+        self.queue.files_dropped.connect(self.add_files)
+        self.queue.currentItemChanged.connect(lambda item, _old: self._show_entry(self.queue.entry(item)))
+        ll.addWidget(self.queue, 1)
+        self.transcribe_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward),
+                                             self.tr("&Transcribe"))
+        self.transcribe_button.setObjectName("primary")
+        self.transcribe_button.clicked.connect(self.transcribe_all)
+        ll.addWidget(self.transcribe_button)
+        self.cancel_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_BrowserStop), self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop transcribing (Esc)"))
+        self.cancel_button.clicked.connect(self.cancel)
+        ll.addWidget(self.cancel_button)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        ll.addWidget(self.progress)
+        left.setMinimumWidth(250)
+        left.setMaximumWidth(360)
+        split.addWidget(left)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(6, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.play_button = QToolButton()
+        self.play_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play_button.setToolTip(self.tr("Play or pause (Space)"))
+        self.play_button.clicked.connect(self.toggle_play)
+        bar.addWidget(self.play_button)
+        self.time_label = QLabel("0:00.0")
+        bar.addWidget(self.time_label)
+        self.file_label = QLabel()
+        self.file_label.setObjectName("hint")
+        bar.addWidget(self.file_label, 1)
+        self.inside_button = QPushButton(self.tr("Look inside the LSTM"))
+        self.inside_button.setToolTip(self.tr("Show the speech model's gates and cell states over this file"))
+        self.inside_button.clicked.connect(self.look_inside)
+        bar.addWidget(self.inside_button)
+        rl.addLayout(bar)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.signal = SignalView()
+        self.signal.clear(self.tr("Add or drop audio files to begin. You can view and play them even without a "
+                                  "speech model."))
+        self.signal.seek_requested.connect(self.seek)
+        vsplit.addWidget(self.signal)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        self.transcript = TranscriptView()
+        self.transcript.seek_requested.connect(self.seek)
+        bl.addWidget(self.transcript, 1)
+        ex = QHBoxLayout()
+        self.text_label = QLabel()
+        self.text_label.setObjectName("hint")
+        ex.addWidget(self.text_label, 1)
+        self.format = QComboBox()
+        self.format.addItems([f.upper() for f in FORMATS])
+        self.format.setToolTip(self.tr("Plain text, SubRip subtitles, WebVTT subtitles or JSON with word times"))
+        ex.addWidget(self.format)
+        self.export_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton),
+                                         self.tr("Export…"))
+        self.export_button.setToolTip(self.tr("Save the transcript, with your edits (Ctrl+E)"))
+        self.export_button.clicked.connect(lambda: self.export())
+        ex.addWidget(self.export_button)
+        bl.addLayout(ex)
+        vsplit.addWidget(bottom)
+        vsplit.setSizes([260, 340])
+        rl.addWidget(vsplit, 1)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+
+        for keys, slot in (("Space", self.toggle_play), ("Esc", self.cancel), ("Ctrl+E", lambda: self.export()),
+                           ("Delete", self.remove_current), ("Ctrl+Return", self.transcribe_all)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    # -- model state ------------------------------------------------------------------------------------------
+    def model_problem(self) -> str | None:
+        return jobs.speech_model_missing(self.ctx.model("speech"))
+
+    def _update_model_banner(self) -> None:
+        problem = self.model_problem()
+        if problem:
+            self.banner.setText(self.tr("No speech model: %1. Load a trained speech model folder with "
+                                        "File ▸ Load speech model… to transcribe. Opening, viewing and playing "
+                                        "audio work without one.").replace("%1", problem))
+        self.banner.setVisible(bool(problem))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        problem = self.model_problem()
+        busy = self._running is not None
+        waiting = any(e.status in ("waiting", "failed", "cancelled") for e in self.queue.entries())
+        self.transcribe_button.setEnabled(not problem and not busy and waiting)
+        self.transcribe_button.setToolTip(self.tr("Transcribe every waiting file (Ctrl+Return)") if not problem
+                                          else self.tr("Needs a speech model: %1").replace("%1", problem))
+        self.cancel_button.setEnabled(busy)
+        entry = self.queue.current_entry()
+        self.export_button.setEnabled(entry is not None and entry.segments is not None)
+        self.inside_button.setEnabled(not problem and entry is not None and entry.audio is not None)
+        self.remove_button.setEnabled(entry is not None and entry is not self._running)
+
+    # -- queue ------------------------------------------------------------------------------------------------
+    def add_files_dialog(self) -> None:
+        recent = self.ctx.settings.recent_files("audio")
+        start = str(Path(recent[0]).parent) if recent else str(Path.home())
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Add audio files"), start, self.tr(AUDIO_FILTER))
+        if paths:
+            self.add_files(paths)
+
+    def add_files(self, paths: list) -> None:
+        entry = None
+        for path in paths:
+            entry = self.queue.add(path)
+            self.ctx.settings.add_recent_file("audio", path)
+        if entry is not None:
+            for i in range(self.queue.count()):
+                if self.queue.entry(self.queue.item(i)) is entry:
+                    self.queue.setCurrentRow(i)
+        self._update_buttons()
+
+    def remove_current(self) -> None:
+        entry = self.queue.current_entry()
+        if entry is None or entry is self._running:
+            return
+        self.player.release()
+        self.queue.remove_current()
+        self._show_entry(self.queue.current_entry())
+
+    def _show_entry(self, entry: QueueEntry | None) -> None:
+        self.player.stop()
+        if entry is None:
+            self.signal.clear()
+            self.transcript.set_segments([])
+            self.file_label.clear()
+            self.text_label.clear()
+            self._update_buttons()
+            return
+        self.file_label.setText(str(entry.path))
+        self.transcript.set_segments(entry.segments or [])
+        self._show_summary(entry)
+        if entry.audio is not None:
+            self.signal.set_audio(entry.audio)
+        else:
+            self.signal.clear(self.tr("Reading %1…").replace("%1", entry.path.name))
+            self.ctx.jobs.run("open-audio", jobs.open_audio, entry.path, title=self.tr("Cannot open this audio file"),
+                              on_done=lambda audio, e=entry: self._on_audio(e, audio),
+                              on_failed=lambda msg, e=entry: self._on_audio_failed(e, msg))
+        self._update_buttons()
+
+    def _on_audio(self, entry: QueueEntry, audio) -> None:
+        entry.audio = audio
+        if self.queue.current_entry() is entry:
+            self.signal.set_audio(audio)
+            self.signal.set_cursor(0.0)
+        self._update_buttons()
+        self.audio_loaded.emit(entry)
+
+    def _on_audio_failed(self, entry: QueueEntry, message: str) -> None:
+        entry.status, entry.detail = "failed", message
+        self.queue.refresh(entry)
+        if self.queue.current_entry() is entry:
+            self.signal.clear(message)
+        self.job_failed.emit(message)
+
+    def _show_summary(self, entry: QueueEntry) -> None:
+        t = entry.transcript
+        if t is None:
+            self.text_label.setText(self.tr("Not transcribed yet.") if entry.status != "failed" else entry.detail)
+            return
+        text = self.tr("%1 segments · %2 of audio in %3 s")
+        self.text_label.setText(text.replace("%1", str(len(entry.segments or []))).replace(
+            "%2", clock(t.duration_s)).replace("%3", f"{t.compute_s:.1f}"))
+
+    # -- transcription ----------------------------------------------------------------------------------------
+    def transcribe_all(self) -> None:
+        problem = self.model_problem()
+        if problem:
+            show_error(self, self.tr("No speech model"), problem)
+            return
+        if self._running is None:
+            self._next()
+
+    def _next(self) -> None:
+        waiting = [e for e in self.queue.entries() if e.status in ("waiting", "failed", "cancelled")]
+        if not waiting:
+            self._running = None
+            self._update_buttons()
+            return
+        entry = self._running = waiting[0]
+        entry.status, entry.detail = "transcribing", ""
+        self.queue.refresh(entry)
+        if self.ctx.loaded("speech") is None:
+            self.ctx.set_model_state("speech", "loading")
+        job = self.ctx.jobs.run("transcribe", jobs.transcribe, self.ctx.cache, self.ctx.model("speech"),
+                                self.ctx.device, entry.path, title=self.tr("Transcription failed"), bar=self.progress,
+                                on_done=lambda t, e=entry: self._on_transcribed(e, t),
+                                on_failed=lambda msg, e=entry: self._on_failed(e, msg),
+                                on_cancelled=lambda e=entry: self._on_cancelled(e))
+
+        def progress(done: int, total: int, _phase: str, e=entry) -> None:
+            if total > 0:
+                e.detail = f"{100 * done // total}%"
+                self.queue.refresh(e)
+
+        job.progress.connect(progress)
+        self._update_buttons()
+
+    def _on_transcribed(self, entry: QueueEntry, transcript) -> None:
+        self.ctx.set_model_state("speech", "ready")
+        entry.transcript = transcript
+        entry.segments = list(transcript.segments)
+        entry.status, entry.detail = "done", ""
+        self.queue.refresh(entry)
+        if self.queue.current_entry() is entry:
+            self.transcript.set_segments(entry.segments)
+            self._show_summary(entry)
+        self.transcribed.emit(entry)
+        self._running = None
+        self._next()
+
+    def _on_failed(self, entry: QueueEntry, message: str) -> None:
+        if self.ctx.model_state.get("speech") == "loading":
+            self.ctx.set_model_state("speech", "")
+        entry.status, entry.detail = "failed", message
+        self.queue.refresh(entry)
+        self._running = None
+        self.job_failed.emit(message)
+        if self.ctx.loaded("speech") is not None:  # the model works; this file was the problem
+            self._next()
+        else:
+            self._update_buttons()
+
+    def _on_cancelled(self, entry: QueueEntry) -> None:
+        entry.status, entry.detail = "cancelled", ""
+        self.queue.refresh(entry)
+        self._running = None
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        self.ctx.jobs.cancel("transcribe")
+
+    # -- export -----------------------------------------------------------------------------------------------
+    def export(self, path: str | Path | None = None, fmt: str | None = None) -> Path | None:
+        entry = self.queue.current_entry()
+        if entry is None or entry.segments is None:
+            return None
+        fmt = (fmt or self.format.currentText()).lower()
+        if path is None:
+            suggestion = entry.path.with_suffix(f".{fmt}")
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Export transcript"), str(suggestion),
+                                                    f"{fmt.upper()} (*.{fmt})")
+            if not chosen:
+                return None
+            path = chosen
+        from seqstudio.speech.formats import write_transcript
+
+        try:
+            written = write_transcript(path, self.transcript.segments(), fmt, overwrite=True)
+        except (SeqStudioError, OSError) as exc:
+            show_error(self, self.tr("Export failed"), str(exc))
+            return None
+        self.ctx.jobs.message.emit(self.tr("Wrote %1").replace("%1", str(written)))
+        self.exported.emit(str(written))
+        return written
+
+    # -- playback ---------------------------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        entry = self.queue.current_entry()
+        if entry is None:
+            return
+        if self.player.is_playing:
+            self.player.pause()
+        elif self.player.source == entry.path:
+            self.player.resume()
+        else:
+            self.player.play(entry.path, 0.0)
+
+    def seek(self, seconds: float) -> None:
+        entry = self.queue.current_entry()
+        if entry is None:
+            return
+        if self.player.source != entry.path:
+            self.player.play(entry.path, seconds)
+        else:
+            self.player.seek(seconds)
+        self._on_position(seconds)
+
+    def _on_position(self, seconds: float) -> None:
+        self.signal.set_cursor(seconds)
+        self.transcript.highlight_time(seconds)
+        self.time_label.setText(clock(seconds))
+
+    def _on_playing(self, playing: bool) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        if playing and self.player.output_problem():
+            self.ctx.jobs.message.emit(self.tr("No sound: %1; the cursor runs without it.").replace(
+                "%1", self.player.output_problem()))
+
+    # -- recording --------------------------------------------------------------------------------------------
+    def toggle_record(self) -> None:
+        if self.recorder.is_recording:
+            self.recorder.stop()
+            self.record_button.setText(self.tr("● Record"))
+            return
+        folder = Path(tempfile.gettempdir()) / "seqstudio-recordings"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.recorder.start(folder / f"recording-{datetime.now():%Y%m%d-%H%M%S}.wav")
+        self.record_button.setText(self.tr("■ Stop recording"))
+
+    def _on_recorded(self, path: str) -> None:
+        self.add_files([path])
+
+    # -- inside the LSTM --------------------------------------------------------------------------------------
+    def look_inside(self) -> None:
+        entry = self.queue.current_entry()
+        if entry is None or entry.audio is None:
+            return
+        self.ctx.jobs.run("inside", jobs.trace_utterance, self.ctx.cache, self.ctx.model("speech"), self.ctx.device,
+                          entry.audio, title=self.tr("Cannot look inside the LSTM"), bar=self.progress,
+                          on_done=self.ctx.inside_ready.emit)
+
+    def shutdown(self) -> None:
+        self.player.release()
+        if self.recorder.is_recording:
+            self.recorder.stop()
