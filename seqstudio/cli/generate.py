@@ -9,7 +9,7 @@ from seqstudio.cli.common import add_device, float_arg, int_arg
 
 
 def register(sub) -> None:
-    from seqstudio.music.options import GenerateOptions
+    from seqstudio.music.options import PRECISIONS, GenerateOptions
 
     d = GenerateOptions()
     p = sub.add_parser("generate", help="continue a seed MIDI file with the music LSTM",
@@ -35,6 +35,9 @@ def register(sub) -> None:
                    help="write only the continuation, starting at 0 s")
     p.add_argument("--key-lock", action="store_true", help="keep new notes in the seed's key")
     p.add_argument("--density", type=float_arg, default=None, help="target notes per second")
+    p.add_argument("--precision", choices=PRECISIONS, default=d.precision,
+                   help=f"weights of the CPU step kernel: int8 (per-row scales; ~3x faster, +0.01%% NLL on the "
+                        f"test split) or fp32 (the exact model); a GPU always runs fp32 (default {d.precision})")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     add_device(p)
     p.set_defaults(run=run)
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     options = GenerateOptions(
         seconds=args.seconds, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
         variations=args.variations, rng_seed=args.rng_seed, context_seconds=args.context_seconds,
-        include_seed=args.include_seed, key_lock=args.key_lock, density=args.density,
+        include_seed=args.include_seed, key_lock=args.key_lock, density=args.density, precision=args.precision,
     )
     options.validate()
     paths = output_paths(args.out, args.variations)

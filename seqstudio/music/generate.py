@@ -1,7 +1,11 @@
-"""Continuing a seed: prefill the LSTM on the seed in one call, then sample variations step by step.
+"""Continuing a seed: prefill the LSTM on the seed, then sample variations step by step.
 
-All variations run as one batch. Sampling happens in numpy with one seeded generator, so the same RNG
-seed, model and options give the same notes.
+All variations run as one batch. Everything a step does after the LSTM -- the masks (voices, sounding
+notes, repeated VELOCITY/TRACK), density steering, temperature, top-k, top-p, sampling and the
+bookkeeping of time and sounding notes -- is one numba function, ``_choose``. On the CPU it runs in the
+same compiled loop as the LSTM step kernel, a chunk of tokens per call, so Python is visited only to
+report progress and to let a cancel through. Uniform draws come from one seeded numpy generator, B per
+step in row order, so the same RNG seed, model and options give the same notes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 import torch
+from numba import njit
 
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
@@ -22,6 +27,7 @@ from seqstudio.music.options import TOKENS_PER_SECOND_CAP, GenerateOptions
 from seqstudio.music.steering import DensityController, estimate_key, key_name, scale_mask
 from seqstudio.music.stepper import make_stepper
 from seqstudio.music.tokenizer import BOS, PAD, DecoderState, Note
+from seqstudio.nn.fast_step import lstm_step
 
 
 @dataclass
@@ -49,28 +55,163 @@ def _context_tokens(bundle: MusicBundle, score: Score, opts: GenerateOptions) ->
     return tokens
 
 
+_CHUNK = 64  # tokens per compiled call: progress and cancellation are looked at between chunks
+_SELECT = 32  # top-p: kept tokens found by repeated max-search before falling back to a full sort
+
+
+@njit(cache=True)
+def _top_p(p, top_p, keep):
+    """keep[v] = True for the tokens of the nucleus: in order of falling probability (ties: lower id
+    first), a token is kept while the mass before it is under ``top_p``; the top token always is."""
+    n = p.shape[0]
+    keep[:] = False
+    c = 0.0
+    for _ in range(min(n, _SELECT)):  # usually a handful of tokens hold the mass: no sort needed
+        best, bp = -1, -1.0
+        for v in range(n):
+            if not keep[v] and p[v] > bp:
+                best, bp = v, p[v]
+        c += bp
+        if c - bp >= top_p:
+            return
+        keep[best] = True
+    keep[:] = False
+    c = 0.0
+    order = np.argsort(-p, kind="mergesort")  # stable: the same order as the search above
+    for i in range(n):
+        v = order[i]
+        c += p[v]
+        if c - p[v] >= top_p:
+            return
+        keep[v] = True
+
+
+@njit(cache=True)
+def _sample_row(x, p, keep, temperature, top_k, top_p, u):
+    """One token from masked logits x (V,) float64 (-inf where forbidden; x is overwritten), given a
+    uniform draw u in [0, 1). Temperature 0 is argmax (the lowest id among ties); otherwise softmax of
+    x / temperature, cut to the top k (ties with the k-th kept) and to the top-p nucleus, sampled by
+    inverse CDF in token order."""
+    n = x.shape[0]
+    if temperature == 0:
+        return np.argmax(x)
+    for v in range(n):
+        x[v] = x[v] / temperature
+    if 0 < top_k < n:
+        kth = np.partition(x, n - top_k)[n - top_k]
+        for v in range(n):
+            if x[v] < kth:
+                x[v] = -np.inf
+    m = x.max()
+    total = 0.0
+    for v in range(n):
+        p[v] = np.exp(x[v] - m)
+        total += p[v]
+    for v in range(n):
+        p[v] /= total
+    if top_p < 1.0:
+        _top_p(p, top_p, keep)
+        for v in range(n):
+            if not keep[v]:
+                p[v] = 0.0
+    mass = 0.0
+    for v in range(n):
+        mass += p[v]
+    target, c, chosen = u * mass, 0.0, -1
+    for v in range(n):
+        if p[v] > 0.0:
+            c += p[v]
+            chosen = v
+            if c >= target:
+                break
+    return chosen
+
+
+@njit(cache=True)
+def _density_advance(b, seconds, notes, time, bias, log_target, window, gain, limit):
+    """``DensityController.advance`` for row b, on the controller's own arrays (tested to agree)."""
+    decay = np.exp(-seconds / window)
+    notes[b] *= decay
+    time[b] = time[b] * decay + seconds
+    rate = notes[b] / max(time[b], 0.25)
+    error = log_target - np.log(max(rate, 0.05))
+    bias[b] = min(max(bias[b] + gain * seconds * error, -limit), limit)
+
+
+@njit(cache=True)
+def _choose(logits, u, out, base, shift, cfg_i, cfg_f, last, track, steps, finished, sounding, d_notes,
+            d_time, d_bias, x, p, keep):
+    """Pick the next token of every unfinished row from logits (B, V) and advance its bookkeeping.
+
+    out (B,) gets the token, or -1 where the row was finished before or ends now (a TIME_SHIFT that
+    would pass the requested length ends a row and is not kept). cfg_i = (NOTE_ON, NOTE_OFF, VELOCITY,
+    TRACK first ids, top_k, target length in steps, density on); cfg_f = (temperature, top_p, seconds
+    per step, then DensityController's log_target, window, gain, limit)."""
+    on_lo, off_lo, vel_lo, trk_lo, top_k, target, density = cfg_i[0], cfg_i[1], cfg_i[2], cfg_i[3], \
+        cfg_i[4], cfg_i[5], cfg_i[6]
+    temperature, top_p, time_step = cfg_f[0], cfg_f[1], cfg_f[2]
+    n_vocab = base.shape[0]
+    for b in range(logits.shape[0]):
+        out[b] = -1
+        if finished[b]:
+            continue
+        tr, prev = track[b], last[b]
+        for v in range(n_vocab):
+            x[v] = np.float64(logits[b, v]) + base[v]
+        for pitch in range(128):  # NOTE_OFF only for sounding pitches, NOTE_ON only for the others
+            if sounding[b, tr, pitch] > 0:
+                x[on_lo + pitch] = -np.inf
+            else:
+                x[off_lo + pitch] = -np.inf
+        # a VELOCITY right after a VELOCITY (or TRACK after TRACK) changes nothing: forbid it, so that a
+        # model cannot stall on such tokens (an undertrained one at temperature 0 does)
+        if vel_lo <= prev < trk_lo:
+            x[vel_lo:trk_lo] = -np.inf
+        if trk_lo <= prev < n_vocab:
+            x[trk_lo:n_vocab] = -np.inf
+        if density:
+            x[on_lo : on_lo + 128] += d_bias[b]
+        nxt = _sample_row(x, p, keep, temperature, top_k, top_p, u[b])
+        last[b] = nxt
+        dt = shift[nxt]
+        if dt > 0 and steps[b] + dt >= target:  # this shift would pass the end
+            finished[b] = True
+            steps[b] = target
+            continue
+        steps[b] += dt
+        out[b] = nxt
+        if on_lo <= nxt < on_lo + 128:
+            sounding[b, tr, nxt - on_lo] += 1
+            d_notes[b] += 1.0
+        elif off_lo <= nxt < off_lo + 128:
+            sounding[b, tr, nxt - off_lo] -= 1
+        elif trk_lo <= nxt < n_vocab:
+            track[b] = nxt - trk_lo
+        if density and dt > 0:
+            _density_advance(b, dt * time_step, d_notes, d_time, d_bias, cfg_f[3], cfg_f[4], cfg_f[5], cfg_f[6])
+
+
+@njit(cache=True)
+def _fused_steps(uniforms, out, kernel, logits, base, shift, cfg_i, cfg_f, last, track, steps, finished,
+                 sounding, d_notes, d_time, d_bias, x, p, keep):
+    """Up to len(uniforms) steps of LSTM kernel + ``_choose`` without leaving compiled code; stops early
+    when every row has finished. Returns the number of steps taken."""
+    for i in range(uniforms.shape[0]):
+        lstm_step(last, *kernel, logits)
+        _choose(logits, uniforms[i], out[i], base, shift, cfg_i, cfg_f, last, track, steps, finished, sounding,
+                d_notes, d_time, d_bias, x, p, keep)
+        if finished.all():
+            return i + 1
+    return uniforms.shape[0]
+
+
 def _sample(logits: np.ndarray, opts: GenerateOptions, rng: np.random.Generator) -> np.ndarray:
-    """One token per row from masked logits (-inf where forbidden)."""
-    if opts.temperature == 0:
-        return logits.argmax(axis=1)
-    logits = logits / opts.temperature
-    if opts.top_k and opts.top_k < logits.shape[1]:
-        kth = np.partition(logits, -opts.top_k, axis=1)[:, -opts.top_k][:, None]
-        logits = np.where(logits < kth, -np.inf, logits)
-    logits = logits - logits.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    probs /= probs.sum(axis=1, keepdims=True)
-    if opts.top_p < 1.0:
-        order = np.argsort(-probs, axis=1)
-        sorted_p = np.take_along_axis(probs, order, axis=1)
-        keep_sorted = np.cumsum(sorted_p, axis=1) - sorted_p < opts.top_p  # the top token is always kept
-        keep = np.zeros_like(keep_sorted)
-        np.put_along_axis(keep, order, keep_sorted, axis=1)
-        probs = np.where(keep, probs, 0.0)
-        probs /= probs.sum(axis=1, keepdims=True)
-    cdf = np.cumsum(probs, axis=1)
-    u = rng.random(len(probs))[:, None] * cdf[:, -1:]
-    return np.minimum((cdf < u).sum(axis=1), probs.shape[1] - 1)
+    """One token per row of masked logits (B, V), drawn as generation draws them (for tests and tools)."""
+    n = logits.shape[1]
+    p, keep = np.empty(n), np.empty(n, dtype=bool)
+    u = rng.random(len(logits))
+    return np.array([_sample_row(np.array(row, dtype=np.float64), p, keep, float(opts.temperature), opts.top_k,
+                                 float(opts.top_p), u[b]) for b, row in enumerate(logits)], dtype=np.int64)
 
 
 def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, device: torch.device,
@@ -83,7 +224,7 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
     batch = opts.variations
 
     context = _context_tokens(bundle, score, opts)
-    stepper = make_stepper(bundle.model, device)
+    stepper = make_stepper(bundle.model, device, opts.precision)
     stepper.prefill(context, batch)
 
     # the voice and velocity in force where the context ends carry over into the continuation; they are
@@ -102,73 +243,59 @@ def continue_score(bundle: MusicBundle, score: Score, opts: GenerateOptions, dev
         tonic, mode = estimate_key(score.notes)
         key = key_name(tonic, mode)
         base[tok.note_on : tok.note_on + 128][~scale_mask(tonic, mode)] = -np.inf
-    shift_steps = tok.shift_steps()
     steps_target = int(round(opts.seconds / tok.config.time_step))
-    density = DensityController(opts.density, batch) if opts.density else None
-
-    generated: list[list[int]] = [[] for _ in range(batch)]
-    finished = np.zeros(batch, dtype=bool)
-    steps = np.zeros(batch, dtype=np.int64)  # time reached by each variation, in tokenizer steps
-    rows = np.arange(batch)
-    # pitches sounding per (variation, track): NOTE_OFF only for these, NOTE_ON only for the others. Kept as
-    # arrays (not per-variation decoders) so that masking costs a few numpy calls per step at any batch size.
-    sounding = np.zeros((batch, tok.config.max_tracks, 128), dtype=np.int32)
-    track = np.full(batch, start_track)
-    on_lo, off_lo = tok.note_on, tok.note_off
-    max_tokens = int(opts.seconds * TOKENS_PER_SECOND_CAP) + 64
+    density = DensityController(opts.density or 1.0, batch)  # its arrays are used only with opts.density
+    cfg_i = np.array([tok.note_on, tok.note_off, tok.velocity, tok.track, opts.top_k, steps_target,
+                      opts.density is not None], dtype=np.int64)
+    cfg_f = np.array([opts.temperature, opts.top_p, tok.config.time_step, density.log_target, density.window,
+                      density.gain, density.limit], dtype=np.float64)
+    # per variation: last token, voice, time reached (tokenizer steps), done; pitches sounding per (voice,
+    # pitch): NOTE_OFF only for these, NOTE_ON only for the others
     last = np.full(batch, context[-1], dtype=np.int64)
+    track = np.full(batch, start_track, dtype=np.int64)
+    steps = np.zeros(batch, dtype=np.int64)
+    finished = np.zeros(batch, dtype=bool)
+    sounding = np.zeros((batch, tok.config.max_tracks, 128), dtype=np.int32)
+    n_vocab = tok.vocab_size
+    sampler = (base, tok.shift_steps().astype(np.int64), cfg_i, cfg_f, last, track, steps, finished, sounding,
+               density.notes, density.time, density.bias, np.empty(n_vocab), np.empty(n_vocab),
+               np.empty(n_vocab, dtype=bool))
+    max_tokens = int(opts.seconds * TOKENS_PER_SECOND_CAP) + 64
+    chunks: list[np.ndarray] = []
+    done = 0
     progress.start(steps_target, "composing")
-    for _ in range(max_tokens):
-        logits = stepper.step(last).astype(np.float64) + base
-        is_on = sounding[rows, track] > 0
-        logits[:, off_lo : off_lo + 128][~is_on] = -np.inf
-        logits[:, on_lo : on_lo + 128][is_on] = -np.inf
-        # a VELOCITY right after a VELOCITY (or TRACK after TRACK) changes nothing: forbid it, so that a
-        # model cannot stall on such tokens (an undertrained one at temperature 0 does)
-        after_velocity = (last >= tok.velocity) & (last < tok.track)
-        logits[after_velocity, tok.velocity : tok.track] = -np.inf
-        after_track = (last >= tok.track) & (last < tok.vocab_size)
-        logits[after_track, tok.track : tok.vocab_size] = -np.inf
-        if density is not None:
-            logits[:, on_lo : on_lo + 128] += density.bias[:, None]
-        nxt = _sample(logits, opts, rng)
-        dt = shift_steps[nxt]
-        ends = ~finished & (dt > 0) & (steps + dt >= steps_target)  # this shift would pass the end
-        finished |= ends
-        live = ~finished
-        steps[ends] = steps_target
-        steps[live] += dt[live]
-        for b in np.flatnonzero(live):
-            generated[b].append(int(nxt[b]))
-        new_on = live & (nxt >= on_lo) & (nxt < on_lo + 128)
-        new_off = live & (nxt >= off_lo) & (nxt < off_lo + 128)
-        sounding[rows[new_on], track[new_on], nxt[new_on] - on_lo] += 1
-        sounding[rows[new_off], track[new_off], nxt[new_off] - off_lo] -= 1
-        new_track = live & (nxt >= tok.track) & (nxt < tok.vocab_size)
-        track[new_track] = nxt[new_track] - tok.track
-        if density is not None:
-            density.note_on(np.flatnonzero(new_on))
-            moved = np.flatnonzero(live & (dt > 0))
-            density.advance(moved, dt[moved] * tok.config.time_step)
-        last = nxt
+    while done < max_tokens and not finished.all():
+        n = min(_CHUNK, max_tokens - done)
+        uniforms = rng.random((n, batch))  # the same stream as n draws of `batch`, one step at a time
+        out = np.empty((n, batch), dtype=np.int64)
+        if stepper.fused:
+            n = _fused_steps(uniforms, out, stepper.kernel_args(), np.empty((batch, n_vocab), np.float32), *sampler)
+        else:
+            for i in range(n):
+                _choose(stepper.step(last), uniforms[i], out[i], *sampler)
+                if finished.all():
+                    n = i + 1
+                    break
+        chunks.append(out[:n])
+        done += n
         progress.update(int(steps.min()))
         progress.check()
-        if finished.all():
-            break
     progress.finish()
+    tokens = np.concatenate(chunks) if chunks else np.empty((0, batch), dtype=np.int64)
 
     takes = []
     for b in range(batch):
+        generated = tokens[:, b][tokens[:, b] >= 0]
         decoder = DecoderState(tok)
         decoder.track = start_track
         if start_velocity is not None:
             decoder.feed(start_velocity)
-        for t in generated[b]:
+        for t in generated.tolist():
             decoder.feed(t)
         notes = [n for n in decoder.close(end_time=opts.seconds) if n.start < opts.seconds]
         notes = [Note(n.track, n.pitch, n.start, min(n.end, opts.seconds), n.velocity) for n in notes]
         midi = render(score, notes, opts.include_seed)
-        takes.append(Take(midi, notes, score.end_time, rng_seed, b + 1, key, np.asarray(generated[b]),
+        takes.append(Take(midi, notes, score.end_time, rng_seed, b + 1, key, generated,
                           complete=bool(finished[b])))
     return takes
 

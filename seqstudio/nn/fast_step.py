@@ -1,21 +1,37 @@
 """One-token-at-a-time inference for an embedding -> stacked LSTM -> linear head model, on the CPU.
 
 Calling ``nn.LSTM`` once per token is slow on the CPU: every call goes through oneDNN's RNN layer
-(~1 ms per layer at 384 hidden, whatever the batch). ``FastLSTMStep`` snapshots the weights as
-float32 numpy arrays and runs a whole step (lookup, every layer, head) in one numba kernel.
+(~1 ms per layer at 384 hidden, whatever the batch). ``FastLSTMStep`` snapshots the weights as numpy
+arrays and runs a whole step (every layer and the head) in one single-threaded numba kernel.
 
-Per-step times measured on the 2-core dev box while other jobs were running (3 layers x 384,
-embed 256, vocab 398; best of 7; all libraries held to 1 thread), batch 1 / batch 8:
-naive loop 1630 / 1584 us; numpy with preallocated buffers (np.dot ``out=``, in-place ufuncs)
-185 / 867 us; torch with preallocated tensors 278 / 1075 us; numba calling np.dot (BLAS)
-220 / 1877 us; this kernel 192 / 547 us. With the default 2 threads, the BLAS-backed variants
-went to ~23 ms a step at batch 1 (OpenBLAS threads fighting the other jobs), so the kernel is
-single-threaded: at batch 1 a step is a memory-bound matrix-vector product, and a second thread
-buys little on 2 cores. libm exp/tanh do not vectorize in numba (no SVML here), so the gates use
-a rational tanh (below): at batch 8 one layer's activations took ~180 us with libm, ~4 us now.
+- The embedding is folded into layer 0: ``table[t] = W_ih0 @ emb[t] + b_ih0 + b_hh0`` is one row lookup
+  per token, so layer 0 multiplies only ``W_hh0`` (11 % fewer multiply-adds per step at 3x384, embed 256).
+- At batch 1 a step is a chain of matrix-vector products that stream every weight from the L3 cache
+  (12 MB in float32 at 3x384; L2 is 1 MB per core): memory-bound. ``precision="int8"`` stores the matrices as
+  int8 with one float32 scale per row (symmetric, ``w ~= q * scale``) and converts them to float32 in
+  the kernel: 4x less to stream. Activations, the folded embedding table, biases, the gates and the
+  cell state stay float32 -- weight-only quantisation, more accurate than PyTorch's ``quantize_dynamic``,
+  which also rounds the activations to 8 bits. ``int8_reference`` builds the nn.LSTM/nn.Linear that
+  computes exactly what the int8 kernel computes (up to float32 summation order), so its quality can
+  be measured on real data with the ordinary evaluation code (see ``seqstudio/music/options.py``).
+- The kernel stays on one thread: this project's 2-core machines are shared (a training job held one
+  core, load average 3-8, while these numbers were taken), and threaded variants lost badly whenever the
+  other core was busy (BLAS with 2 threads: ~23 ms a step at batch 1 instead of ~0.2 ms).
+
+Per-step times measured on the 2-core dev box while other jobs were running (3 layers x 384, embed
+256, vocab 398; all libraries held to 1 thread), batch 1: naive loop 1630 us; numpy with preallocated
+buffers 185 us; torch with preallocated tensors 278 us; numba calling np.dot (BLAS) 220 us; this kernel
+in float32 166 us, in int8 63 us (batch 8: 500 / 330 us). The int8 matrices of a 3x384 model take 3.1 MB;
+widening them to float32 in the loop, not the bytes, is now the cost. An int8 x int16 integer
+matrix-vector product compiled by numba (no VNNI instructions emitted) was slower (86 vs 46 us for the
+same rows), so activations stay float32. libm exp/tanh do not vectorize in numba (no
+SVML here), so the gates use a rational tanh (below): at batch 8 one layer's activations took ~180 us
+with libm, ~4 us now.
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import torch
@@ -51,20 +67,30 @@ def _sigmoid(x):
     return _HALF * _tanh(_HALF * x) + _HALF
 
 
-@njit(cache=True, inline="always")
-def _store8(o, j, a0, a1, a2, a3, a4, a5, a6, a7):
-    o[j], o[j + 1], o[j + 2], o[j + 3] = a0, a1, a2, a3
-    o[j + 4], o[j + 5], o[j + 6], o[j + 7] = a4, a5, a6, a7
+@njit(cache=True, fastmath=True, inline="always")
+def _add8(o, s, j, a0, a1, a2, a3, a4, a5, a6, a7):
+    o[j] += s[j] * a0
+    o[j + 1] += s[j + 1] * a1
+    o[j + 2] += s[j + 2] * a2
+    o[j + 3] += s[j + 3] * a3
+    o[j + 4] += s[j + 4] * a4
+    o[j + 5] += s[j + 5] * a5
+    o[j + 6] += s[j + 6] * a6
+    o[j + 7] += s[j + 7] * a7
+
+
+PRECISIONS = ("fp32", "int8")
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
-def _matmul_bias(w, bias, x, k0, out):
-    """out[b, j] = bias[j] + w[j] . x[b, k0:k0+K];  w (R, K), bias (R,), x (B, >= k0+K), out (B, R).
+def _matvec_acc(w, scale, x, k0, out):
+    """out[b, j] += scale[j] * (w[j] . x[b, k0:k0+K]);  w (R, K) float32 or int8, scale (R,), x (B, >= k0+K).
 
     Tiles 8 weight rows x 2 batch rows (16 vector accumulators, 26 of 32 AVX-512 registers) so each
     load feeds several FMAs, and the 8 rows stay in L1 while the batch sweeps them: the weights
     stream from cache once per step. Measured 1.4-1.7x faster than 4x1 or 4x2 tiles and than
-    single-threaded OpenBLAS sgemm for batch 1-16.
+    single-threaded OpenBLAS sgemm for batch 1-16. int8 weights are widened to float32 as they are
+    loaded (one compiled variant per dtype); the row scale is applied once per dot product.
     """
     n_rows, n_k = w.shape
     n_batch = x.shape[0]
@@ -76,8 +102,10 @@ def _matmul_bias(w, bias, x, k0, out):
             for k in range(n_k):
                 u = x[b, k0 + k]
                 v = x[b + 1, k0 + k]
-                w0, w1, w2, w3 = w[j, k], w[j + 1, k], w[j + 2, k], w[j + 3, k]
-                w4, w5, w6, w7 = w[j + 4, k], w[j + 5, k], w[j + 6, k], w[j + 7, k]
+                w0, w1 = np.float32(w[j, k]), np.float32(w[j + 1, k])
+                w2, w3 = np.float32(w[j + 2, k]), np.float32(w[j + 3, k])
+                w4, w5 = np.float32(w[j + 4, k]), np.float32(w[j + 5, k])
+                w6, w7 = np.float32(w[j + 6, k]), np.float32(w[j + 7, k])
                 a0 += w0 * u
                 a1 += w1 * u
                 a2 += w2 * u
@@ -94,42 +122,40 @@ def _matmul_bias(w, bias, x, k0, out):
                 d5 += w5 * v
                 d6 += w6 * v
                 d7 += w7 * v
-            _store8(out[b], j, a0, a1, a2, a3, a4, a5, a6, a7)
-            _store8(out[b + 1], j, d0, d1, d2, d3, d4, d5, d6, d7)
+            _add8(out[b], scale, j, a0, a1, a2, a3, a4, a5, a6, a7)
+            _add8(out[b + 1], scale, j, d0, d1, d2, d3, d4, d5, d6, d7)
         if n_batch % 2:  # the last row of an odd batch (all of batch 1) on its own
             b = n_batch - 1
             a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = np.float32(0.0)
             for k in range(n_k):
                 u = x[b, k0 + k]
-                a0 += w[j, k] * u
-                a1 += w[j + 1, k] * u
-                a2 += w[j + 2, k] * u
-                a3 += w[j + 3, k] * u
-                a4 += w[j + 4, k] * u
-                a5 += w[j + 5, k] * u
-                a6 += w[j + 6, k] * u
-                a7 += w[j + 7, k] * u
-            _store8(out[b], j, a0, a1, a2, a3, a4, a5, a6, a7)
+                a0 += np.float32(w[j, k]) * u
+                a1 += np.float32(w[j + 1, k]) * u
+                a2 += np.float32(w[j + 2, k]) * u
+                a3 += np.float32(w[j + 3, k]) * u
+                a4 += np.float32(w[j + 4, k]) * u
+                a5 += np.float32(w[j + 5, k]) * u
+                a6 += np.float32(w[j + 6, k]) * u
+                a7 += np.float32(w[j + 7, k]) * u
+            _add8(out[b], scale, j, a0, a1, a2, a3, a4, a5, a6, a7)
     for j in range(r8, n_rows):  # rows left over from the 8-row tiles
         for b in range(n_batch):
             acc = np.float32(0.0)
             for k in range(n_k):
-                acc += w[j, k] * x[b, k0 + k]
-            out[b, j] = acc
-    for b in range(n_batch):
-        for j in range(n_rows):
-            out[b, j] += bias[j]
+                acc += np.float32(w[j, k]) * x[b, k0 + k]
+            out[b, j] += scale[j] * acc
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
-def _cell(w, bias, xh, c, gates):
-    """One LSTM layer in place.  w (4H, in+H) = [W_ih | W_hh]; xh (B, in+H) = [x | h]; c (B, H).
+def _cell(w, scale, xh, c, gates):
+    """One LSTM layer in place.  w (4H, in+H) = [W_ih | W_hh]; xh (B, in+H) = [x | h]; c (B, H);
+    gates (B, 4H) arrive holding the bias (or, for layer 0, the folded embedding row).
 
     Gate order is PyTorch's (i, f, g, o). The new h overwrites xh[:, in:], ready for the next step.
     """
     n_batch, hidden = c.shape
     n_in = xh.shape[1] - hidden
-    _matmul_bias(w, bias, xh, 0, gates)
+    _matvec_acc(w, scale, xh, 0, gates)
     for b in range(n_batch):
         for k in range(hidden):
             i = _sigmoid(gates[b, k])
@@ -142,25 +168,58 @@ def _cell(w, bias, xh, c, gates):
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
-def _step(tokens, emb, w0, w_rest, bias, w_head, b_head, xh0, xh_rest, c, gates, logits):
-    """tokens (B,) int64 -> logits (B, V). Layer 0 reads xh0 (B, E+H); layer l >= 1 reads
-    xh_rest[l-1] (B, 2H), whose first half is a copy of the layer below's new h."""
+def _layers(tokens, table, w0, s0, w_rest, s_rest, b_rest, h0, xh_rest, c, gates):
+    """Advance every layer by one token; tokens (B,) int64. Layer 0 reads h0 (B, H) and its input part
+    from ``table``; layer l >= 1 reads xh_rest[l-1] (B, 2H), whose first half is a copy of the layer
+    below's new h. Returns (the top layer's buffer, where its h starts)."""
     n_batch = tokens.shape[0]
     n_layers, _, hidden = c.shape
-    embed = emb.shape[1]
     for b in range(n_batch):
         t = tokens[b]
-        if t < 0 or t >= emb.shape[0]:
+        if t < 0 or t >= table.shape[0]:
             raise IndexError("token id out of the embedding's range")
-        xh0[b, :embed] = emb[t]
-    _cell(w0, bias[0], xh0, c[0], gates)
-    below, off = xh0, embed  # where the newest h sits
+        gates[b] = table[t]
+    _cell(w0, s0, h0, c[0], gates)
+    below, off = h0, 0
     for layer in range(1, n_layers):
         xh = xh_rest[layer - 1]
         xh[:, :hidden] = below[:, off:]
-        _cell(w_rest[layer - 1], bias[layer], xh, c[layer], gates)
+        for b in range(n_batch):
+            gates[b] = b_rest[layer - 1]
+        _cell(w_rest[layer - 1], s_rest[layer - 1], xh, c[layer], gates)
         below, off = xh, hidden
-    _matmul_bias(w_head, b_head, below, off, logits)
+    return below, off
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def lstm_step(tokens, table, w0, s0, w_rest, s_rest, b_rest, w_head, s_head, b_head, h0, xh_rest, c, gates,
+              logits):
+    """One step: tokens (B,) int64 -> logits (B, V) float32, written in place; the state advances.
+
+    The arguments after ``tokens`` are ``FastLSTMStep.kernel_args()`` then ``logits``, so fused loops
+    elsewhere (sampling in numba) can call the kernel without going back to Python."""
+    below, off = _layers(tokens, table, w0, s0, w_rest, s_rest, b_rest, h0, xh_rest, c, gates)
+    for b in range(tokens.shape[0]):
+        logits[b] = b_head
+    _matvec_acc(w_head, s_head, below, off, logits)
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _feed(tokens, table, w0, s0, w_rest, s_rest, b_rest, w_head, s_head, b_head, h0, xh_rest, c, gates):
+    """Feed a sequence tokens (T,) to every row (no head): the state after it, as one kernel call."""
+    one = np.empty(h0.shape[0], np.int64)
+    for t in range(tokens.shape[0]):
+        one[:] = tokens[t]
+        _layers(one, table, w0, s0, w_rest, s_rest, b_rest, h0, xh_rest, c, gates)
+
+
+def quantize_rows(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric per-row int8: ``w ~= q * scale[:, None]`` with q in [-127, 127]; (q int8, scale float32)."""
+    w = np.asarray(w, np.float32)
+    amax = np.abs(w).max(axis=1)
+    scale = np.where(amax > 0, amax / np.float32(127), np.float32(1)).astype(np.float32)
+    q = np.clip(np.rint(w / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale
 
 
 def _f32(t: torch.Tensor) -> np.ndarray:
@@ -168,42 +227,87 @@ def _f32(t: torch.Tensor) -> np.ndarray:
     return np.array(t.detach().to("cpu", torch.float32).numpy(), dtype=np.float32, order="C", copy=True)
 
 
+def _check_modules(embedding: nn.Embedding, lstm: nn.LSTM, head: nn.Linear) -> None:
+    if not isinstance(lstm, nn.LSTM):
+        raise ValueError(f"expected nn.LSTM, got {type(lstm).__name__}")
+    if lstm.bidirectional or lstm.proj_size > 0:
+        raise ValueError("FastLSTMStep needs a unidirectional nn.LSTM without proj_size")
+    if embedding.max_norm is not None:
+        raise ValueError("embeddings with max_norm renormalise on lookup; not supported")
+    if embedding.embedding_dim != lstm.input_size or head.in_features != lstm.hidden_size:
+        raise ValueError("embedding, LSTM and head sizes do not chain")
+
+
+def _layer_bias(lstm: nn.LSTM, layer: int) -> np.ndarray:
+    """b_ih + b_hh: one bias per gate row, added once instead of twice."""
+    if not lstm.bias:
+        return np.zeros(4 * lstm.hidden_size, np.float32)
+    return _f32(getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}"))
+
+
+def _quantized_matrices(lstm: nn.LSTM, head: nn.Linear, precision: str):
+    """The matrices the kernel multiplies, as (weights, row scales): W_hh0, [W_ih | W_hh] of each layer
+    >= 1, the head. float32 with unit scales, or int8 with per-row scales."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    mats = [_f32(lstm.weight_hh_l0)]
+    for layer in range(1, lstm.num_layers):
+        mats.append(_f32(torch.cat([getattr(lstm, f"weight_ih_l{layer}"), getattr(lstm, f"weight_hh_l{layer}")], 1)))
+    mats.append(_f32(head.weight))
+    if precision == "fp32":
+        return [(m, np.ones(m.shape[0], np.float32)) for m in mats]
+    return [quantize_rows(m) for m in mats]
+
+
+def int8_reference(lstm: nn.LSTM, head: nn.Linear) -> tuple[nn.LSTM, nn.Linear]:
+    """Copies of ``lstm`` and ``head`` whose weights are the int8 kernel's, dequantized (``q * scale``).
+
+    The embedding and W_ih0 are not quantized (the kernel keeps their product as a float32 table), nor
+    are the biases. Running the copies through nn.LSTM gives what ``FastLSTMStep(precision="int8")``
+    gives, up to float32 summation order: use them to measure the int8 model's quality on real data."""
+    lstm_q, head_q = copy.deepcopy(lstm), copy.deepcopy(head)
+    mats = [q.astype(np.float32) * s[:, None] for q, s in _quantized_matrices(lstm, head, "int8")]
+    hidden = lstm.hidden_size
+    with torch.no_grad():
+        lstm_q.weight_hh_l0.copy_(torch.from_numpy(mats[0]))
+        for layer in range(1, lstm.num_layers):
+            w = torch.from_numpy(mats[layer])
+            getattr(lstm_q, f"weight_ih_l{layer}").copy_(w[:, :hidden])
+            getattr(lstm_q, f"weight_hh_l{layer}").copy_(w[:, hidden:])
+        head_q.weight.copy_(torch.from_numpy(mats[-1]))
+    return lstm_q, head_q
+
+
 class FastLSTMStep:
     """Inference-only stepper built from an nn.Embedding, an nn.LSTM (batch_first, unidirectional,
     no proj_size) and an nn.Linear head.
 
     Shapes: tokens (batch,) int; logits (batch, vocab) float32; h and c (layers, batch, hidden).
-    Matches ``head(lstm(embedding(tokens))[0])`` in eval mode (no dropout) to ~1e-6 on the logits.
+    With ``precision="fp32"`` it matches ``head(lstm(embedding(tokens))[0])`` in eval mode (no dropout)
+    to ~1e-6 on the logits; with ``"int8"`` it matches the same with ``int8_reference``'s modules.
     Weights are snapshotted at construction; later changes to the modules are not seen. The numba
     kernel compiles on the first step of the first process (a few seconds) and is cached on disk.
     """
 
-    def __init__(self, embedding: nn.Embedding, lstm: nn.LSTM, head: nn.Linear) -> None:
-        if not isinstance(lstm, nn.LSTM):
-            raise ValueError(f"expected nn.LSTM, got {type(lstm).__name__}")
-        if lstm.bidirectional or lstm.proj_size > 0:
-            raise ValueError("FastLSTMStep needs a unidirectional nn.LSTM without proj_size")
-        if embedding.max_norm is not None:
-            raise ValueError("embeddings with max_norm renormalise on lookup; not supported")
-        if embedding.embedding_dim != lstm.input_size or head.in_features != lstm.hidden_size:
-            raise ValueError("embedding, LSTM and head sizes do not chain")
+    def __init__(self, embedding: nn.Embedding, lstm: nn.LSTM, head: nn.Linear, precision: str = "fp32") -> None:
+        _check_modules(embedding, lstm, head)
+        mats = _quantized_matrices(lstm, head, precision)
         n_layers, hidden = lstm.num_layers, lstm.hidden_size
-        ws, bs = [], []
-        for layer in range(n_layers):
-            w_ih, w_hh = getattr(lstm, f"weight_ih_l{layer}"), getattr(lstm, f"weight_hh_l{layer}")
-            ws.append(_f32(torch.cat([w_ih, w_hh], 1)))  # one matmul per layer over [x | h]
-            if lstm.bias:  # one bias per gate row: b_ih + b_hh is added once instead of twice
-                bs.append(_f32(getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")))
-            else:
-                bs.append(np.zeros(4 * hidden, np.float32))
-        self._emb = _f32(embedding.weight)
-        self._w0 = ws[0]  # (4H, E+H)
+        # the folded embedding, in float64 so that the table is the exact product rounded once
+        emb = embedding.weight.detach().to("cpu", torch.float64)
+        w_ih0 = lstm.weight_ih_l0.detach().to("cpu", torch.float64)
+        table = emb @ w_ih0.T + torch.from_numpy(_layer_bias(lstm, 0)).double()
+        self._table = np.ascontiguousarray(table.numpy(), dtype=np.float32)  # (V_in, 4H)
+        self._w0, self._s0 = mats[0]  # (4H, H)
         # Layers >= 1 share one shape, so one 3-D array avoids numba's typed lists.
-        rest_shape = (0, 4 * hidden, 2 * hidden)
-        self._w_rest = np.stack(ws[1:]) if n_layers > 1 else np.zeros(rest_shape, np.float32)
-        self._bias = np.stack(bs)  # (L, 4H)
-        self._w_head = _f32(head.weight)  # (V, H)
+        rest, wdt = mats[1:-1], mats[0][0].dtype
+        self._w_rest = np.stack([m for m, _ in rest]) if rest else np.zeros((0, 4 * hidden, 2 * hidden), wdt)
+        self._s_rest = np.stack([s for _, s in rest]) if rest else np.zeros((0, 4 * hidden), np.float32)
+        biases = [_layer_bias(lstm, layer) for layer in range(1, n_layers)]
+        self._b_rest = np.stack(biases) if biases else np.zeros((0, 4 * hidden), np.float32)
+        self._w_head, self._s_head = mats[-1]  # (V, H)
         self._b_head = _f32(head.bias) if head.bias is not None else np.zeros(head.out_features, np.float32)
+        self.precision = precision
         self.num_layers, self.hidden_size, self.vocab_size = n_layers, hidden, head.out_features
         self.reset(1)
 
@@ -215,9 +319,9 @@ class FastLSTMStep:
         """Zero state for ``batch`` rows (what nn.LSTM does with ``state=None``)."""
         if batch < 1:
             raise ValueError("batch must be positive")
-        n_layers, hidden, embed = self.num_layers, self.hidden_size, self._emb.shape[1]
+        n_layers, hidden = self.num_layers, self.hidden_size
         # h lives inside the per-layer [x | h] input buffers, so a step never concatenates.
-        self._xh0 = np.zeros((batch, embed + hidden), np.float32)
+        self._h0 = np.zeros((batch, hidden), np.float32)
         self._xh_rest = np.zeros((n_layers - 1, batch, 2 * hidden), np.float32)
         self._c = np.zeros((n_layers, batch, hidden), np.float32)
         self._gates = np.empty((batch, 4 * hidden), np.float32)
@@ -239,24 +343,46 @@ class FastLSTMStep:
         h = np.stack([self._h_view(layer) for layer in range(self.num_layers)])
         return h, self._c.copy()
 
+    def prefill(self, tokens: np.ndarray, batch: int) -> None:
+        """Start from zero, feed ``tokens`` (T,) once, and give every one of ``batch`` rows that state.
+
+        Single-threaded and in the kernel's own precision, so a generation's conditioning and its steps
+        are the same model (torch's prefill with 2 threads on a busy 2-core machine took 0.2-2 s)."""
+        tokens = self._check_tokens(tokens, None)
+        self.reset(1)
+        _feed(tokens, *self.kernel_args())
+        if batch != 1:
+            h, c = self.get_state()
+            self.set_state(np.repeat(h, batch, axis=1), np.repeat(c, batch, axis=1))
+
     def step(self, tokens: np.ndarray) -> np.ndarray:
         """tokens (batch,) int -> logits (batch, vocab) float32, a fresh array; advances the state."""
+        tokens = self._check_tokens(tokens, self.batch)
+        logits = np.empty((self.batch, self.vocab_size), np.float32)
+        lstm_step(tokens, *self.kernel_args(), logits)
+        return logits
+
+    def kernel_args(self) -> tuple:
+        """What ``lstm_step`` takes after ``tokens``, before ``logits``: weights, then the state buffers
+        (which ``reset``, ``set_state`` and ``prefill`` replace, so ask again after those)."""
+        return (self._table, self._w0, self._s0, self._w_rest, self._s_rest, self._b_rest, self._w_head,
+                self._s_head, self._b_head, self._h0, self._xh_rest, self._c, self._gates)
+
+    def _check_tokens(self, tokens: np.ndarray, batch: int | None) -> np.ndarray:
         tokens = np.asarray(tokens)
         if not np.issubdtype(tokens.dtype, np.integer):
             raise ValueError(f"tokens must be integers, got {tokens.dtype}")
         tokens = np.ascontiguousarray(tokens, dtype=np.int64)  # one dtype -> one compiled kernel
-        if tokens.shape != (self.batch,):
-            raise ValueError(f"tokens must have shape ({self.batch},), got {tokens.shape}; "
-                             "call reset(batch) first")
-        logits = np.empty((self.batch, self.vocab_size), np.float32)
-        _step(tokens, self._emb, self._w0, self._w_rest, self._bias, self._w_head, self._b_head,
-              self._xh0, self._xh_rest, self._c, self._gates, logits)
-        return logits
+        if batch is not None and tokens.shape != (batch,):
+            raise ValueError(f"tokens must have shape ({batch},), got {tokens.shape}; call reset(batch) first")
+        if batch is None and tokens.ndim != 1:
+            raise ValueError(f"tokens must be one sequence (T,), got shape {tokens.shape}")
+        return tokens
 
     def _h_view(self, layer: int) -> np.ndarray:
         """Layer ``layer``'s h (batch, hidden), a view into its input buffer."""
         if layer == 0:
-            return self._xh0[:, self._emb.shape[1]:]
+            return self._h0
         return self._xh_rest[layer - 1][:, self.hidden_size:]
 
 

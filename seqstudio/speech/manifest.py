@@ -37,10 +37,11 @@ class Utterance:
     def to_json(self, root: Path | None = None) -> dict[str, Any]:
         audio = self.audio
         if root is not None:
+            absolute = audio.absolute()
             try:
-                audio = audio.resolve().relative_to(root.resolve())
+                audio = absolute.relative_to(root.absolute())
             except ValueError:
-                pass  # outside the manifest's folder: keep it absolute
+                audio = absolute  # outside the manifest's folder: stored absolute, so it survives the move
         row: dict[str, Any] = {"audio": audio.as_posix(), "text": self.text}
         if self.duration is not None:
             row["duration"] = round(float(self.duration), 3)
@@ -77,7 +78,7 @@ def read_manifest(path: str | os.PathLike) -> list[Utterance]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
         raise SeqStudioError(f"{path} is not a UTF-8 text manifest") from None
-    base = path.parent
+    base = path.absolute().parent
     out: list[Utterance] = []
     tsv = path.suffix.lower() in (".tsv", ".txt") or (lines and not lines[0].lstrip().startswith("{"))
     for number, line in enumerate(lines, 1):

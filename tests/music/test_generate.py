@@ -207,3 +207,59 @@ def test_estimate_key_finds_a_minor_and_major():
 def test_nonsense_options_are_refused(bad):
     with pytest.raises(SeqStudioError):
         GenerateOptions(**bad).validate()
+
+
+def test_fused_cpu_loop_equals_the_step_by_step_loop(composer, seed_file, monkeypatch):
+    """The compiled loop (kernel + sampling per chunk) and the per-step loop that a GPU uses (stepper.step,
+    then the same _choose) give the same tokens, with masks, top-k and density steering in play."""
+    from seqstudio.music import stepper
+
+    opts = dict(seconds=4, variations=3, rng_seed=11, top_k=20, density=4.0, key_lock=True)
+    fused = composer.continue_midi(seed_file, **opts)
+    monkeypatch.setattr(stepper.CpuStepper, "fused", False)
+    stepwise = composer.continue_midi(seed_file, **opts)
+    assert [t.tokens.tolist() for t in fused] == [t.tokens.tolist() for t in stepwise]
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_both_precisions_generate_and_repeat(composer, seed_file, precision):
+    a = composer.continue_midi(seed_file, seconds=3, variations=2, rng_seed=5, precision=precision)
+    b = composer.continue_midi(seed_file, seconds=3, variations=2, rng_seed=5, precision=precision)
+    assert all(t.notes and t.complete for t in a)
+    assert [midi_bytes(t.midi) for t in a] == [midi_bytes(t.midi) for t in b]
+
+
+def test_int8_is_the_default_and_precision_is_validated():
+    assert GenerateOptions().precision == "int8"
+    with pytest.raises(SeqStudioError, match="precision"):
+        GenerateOptions(precision="fp16").validate()
+
+
+def test_top_p_beyond_the_quick_search_and_ties():
+    """More kept tokens than the max-search handles (the stable-sort fallback), and equal probabilities:
+    lower token ids come first, so the nucleus of a flat distribution is a prefix."""
+    from seqstudio.music.generate import _sample
+
+    logits = np.zeros((3000, 100))
+    picks = _sample(logits, GenerateOptions(top_p=0.505), np.random.default_rng(1))
+    assert set(picks.tolist()) == set(range(51))
+    logits[:, 7] = -np.inf  # a forbidden token is never drawn
+    assert 7 not in _sample(logits, GenerateOptions(top_p=1.0), np.random.default_rng(2)).tolist()
+
+
+def test_density_update_matches_the_controller():
+    from seqstudio.music.generate import _density_advance
+    from seqstudio.music.steering import DensityController
+
+    ref, ours = DensityController(5.0, 2), DensityController(5.0, 2)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        b, seconds = int(rng.integers(2)), float(rng.uniform(0.01, 1.0))
+        if rng.random() < 0.5:
+            ref.note_on(np.array([b]))
+            ours.notes[b] += 1.0
+        ref.advance(np.array([b]), np.array([seconds]))
+        _density_advance(b, seconds, ours.notes, ours.time, ours.bias, ours.log_target, ours.window, ours.gain,
+                         ours.limit)
+    np.testing.assert_allclose(ours.bias, ref.bias, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ours.notes, ref.notes, rtol=1e-12)

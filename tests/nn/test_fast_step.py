@@ -9,7 +9,7 @@ from torch import nn
 
 from seqstudio.music.model import MusicLSTM, MusicModelConfig
 from seqstudio.nn.bench_step import measure_step_speed
-from seqstudio.nn.fast_step import FastLSTMStep
+from seqstudio.nn.fast_step import FastLSTMStep, int8_reference, quantize_rows
 
 ATOL = 1e-4
 STEPS = 60
@@ -158,7 +158,62 @@ def test_out_of_range_token_raises():
 
 def test_bench_reports_both_loops_and_restores_train_mode():
     model = _model().train()
-    r = measure_step_speed(model, batch=2, n_tokens=5, repeats=1)
+    r = measure_step_speed(model, batch=2, n_tokens=5, repeats=1, precisions=("int8", "fp32"))
     assert r["naive_tokens_per_s"] > 0 and r["fast_tokens_per_s"] > 0
+    assert r["fast_tokens_per_s"] == r["fast_by_precision"]["int8"] and r["fast_by_precision"]["fp32"] > 0
     assert r["speedup"] == pytest.approx(r["fast_tokens_per_s"] / r["naive_tokens_per_s"])
     assert model.training
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_int8_matches_its_dequantized_reference(batch):
+    """The int8 kernel computes what nn.LSTM computes with int8_reference's weights (to summation order)."""
+    model = _model(vocab_size=37, embed_dim=5, hidden_size=13, num_layers=3)
+    lstm_q, head_q = int8_reference(model.lstm, model.head)
+    prefix, rest = torch.randint(0, 37, (batch, 9)), torch.randint(0, 37, (batch, STEPS))
+    with torch.inference_mode():
+        _, state = lstm_q(model.embedding(prefix))
+        out, _ = lstm_q(model.embedding(rest), state)
+        expected = head_q(out).numpy()
+        exact = model(rest, model(prefix)[1])[0].numpy()
+    fast = FastLSTMStep(model.embedding, model.lstm, model.head, precision="int8")
+    assert fast.precision == "int8" and fast._w0.dtype == np.int8 and fast._w_head.dtype == np.int8
+    fast.set_state(*state)
+    got = _fast_loop(fast, rest)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=ATOL)
+    # and it stays close to the float32 model: measured max |difference| 0.004 on these logits (|logit| < 1)
+    assert 0 < np.abs(got - exact).max() < 0.02
+
+
+def test_quantize_rows_round_trip():
+    w = np.random.default_rng(0).standard_normal((6, 40)).astype(np.float32)
+    w[2] = 0  # an all-zero row gets scale 1, not a division by zero
+    q, scale = quantize_rows(w)
+    assert q.dtype == np.int8 and scale.dtype == np.float32 and np.abs(q).max() == 127
+    assert np.all(np.abs(q * scale[:, None] - w) <= scale[:, None] / 2 + 1e-7)
+    assert not q[2].any() and scale[2] == 1
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_prefill_gives_every_row_the_state_after_the_sequence(precision):
+    model = _model()
+    lstm = int8_reference(model.lstm, model.head)[0] if precision == "int8" else model.lstm
+    tokens = torch.randint(0, 50, (1, 25))
+    with torch.inference_mode():
+        _, (h, c) = lstm(model.embedding(tokens))
+    fast = FastLSTMStep(model.embedding, model.lstm, model.head, precision=precision)
+    fast.prefill(tokens[0].numpy(), batch=3)
+    fh, fc = fast.get_state()
+    assert fast.batch == 3
+    np.testing.assert_allclose(fh, h.expand(-1, 3, -1).numpy(), rtol=0, atol=ATOL)
+    np.testing.assert_allclose(fc, c.expand(-1, 3, -1).numpy(), rtol=0, atol=ATOL)
+    fast.prefill(np.zeros(0, np.int64), batch=2)  # nothing to feed: the zero state
+    assert not any(a.any() for a in fast.get_state())
+    with pytest.raises(ValueError):
+        fast.prefill(np.zeros((2, 3), np.int64), batch=1)
+
+
+def test_rejects_unknown_precision():
+    model = _model()
+    with pytest.raises(ValueError, match="precision"):
+        FastLSTMStep(model.embedding, model.lstm, model.head, precision="int4")

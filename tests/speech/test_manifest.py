@@ -25,6 +25,17 @@ def test_jsonl_round_trip_keeps_relative_paths_and_extras(tmp_path):
     assert read_manifest(moved / "m.jsonl")[0].audio == moved / "wav" / "a.wav"
 
 
+def test_paths_outside_the_folder_are_stored_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "m.jsonl").write_text('{"audio": "wav/a.wav", "text": "x"}\n')
+    rows = read_manifest("corpus/m.jsonl")  # a relative manifest path still gives absolute audio paths
+    assert rows[0].audio == tmp_path / "corpus" / "wav" / "a.wav"
+    (tmp_path / "subset").mkdir()
+    write_manifest("subset/m.jsonl", rows)
+    assert read_manifest(tmp_path / "subset" / "m.jsonl")[0].audio == tmp_path / "corpus" / "wav" / "a.wav"
+
+
 def test_existing_manifest_is_not_overwritten(tmp_path):
     path = write_manifest(tmp_path / "m.jsonl", [Utterance(tmp_path / "a.wav", "x")])
     with pytest.raises(SeqStudioError, match="already exists"):
