@@ -149,6 +149,15 @@ def plan_outputs(inputs: list[str], formats: list[str] | None, out: str | None):
         folder = folder_of(file, rel)
         full = stems[folder / file.stem] > 1
         jobs.append((file, [(fmt, folder / _stem_name(file, fmt, full)) for fmt in formats]))
+    # two inputs from different places can still meet in one --out folder (day1/talk.wav, day2/talk.wav):
+    # refuse before any work rather than let one transcript replace the other
+    writers: dict[Path, Path] = {}
+    for file, outputs in jobs:
+        for _, path in outputs:
+            other = writers.setdefault(path, file)
+            if other != file:
+                raise SeqStudioError(f"{other} and {file} would both be written to {path}; transcribe them into "
+                                     "different --out folders")
     return jobs, problems
 
 

@@ -229,7 +229,8 @@ class _Search:
     def _word_score(self, state, word: str):
         """(score of completing ``word`` after LM ``state``, the state after it)."""
         o = self.options
-        score = o.word_bonus
+        # the bonus balances the LM's per-word cost; without an LM it would only reward splitting words
+        score = o.word_bonus if self.lm is not None else 0.0
         if word in self.hot:
             score += o.hotword_boost
         if self.lm is None:

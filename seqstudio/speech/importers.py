@@ -45,7 +45,8 @@ class ImportResult:
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
+        # split on newlines only: str.splitlines() would also cut a sentence at U+2028 or U+0085
+        return [line.removesuffix("\r") for line in path.read_text(encoding="utf-8-sig").split("\n")]
     except UnicodeDecodeError:
         raise SeqStudioError(f"{path} is not UTF-8 text") from None
     except OSError as exc:

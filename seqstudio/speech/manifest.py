@@ -75,7 +75,8 @@ def read_manifest(path: str | os.PathLike) -> list[Utterance]:
     if not path.is_file():
         raise SeqStudioError(f"manifest {path} does not exist" if not path.exists() else f"{path} is not a file")
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        # newlines only: str.splitlines() would also split inside a text holding U+2028 or U+0085
+        lines = [line.removesuffix("\r") for line in path.read_text(encoding="utf-8-sig").split("\n")]
     except UnicodeDecodeError:
         raise SeqStudioError(f"{path} is not a UTF-8 text manifest") from None
     base = path.absolute().parent

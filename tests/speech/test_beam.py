@@ -83,6 +83,15 @@ def test_any_clear_path_decodes_like_greedy(path):
         assert beam.text == greedy.text and beam.spans == greedy.spans
 
 
+@pytest.mark.parametrize("path", ["__c_a_t_s__", "__c_a_t__ _s_a_t__", "h_e_l_l_o"])
+def test_default_options_without_an_lm_do_not_split_words(path):
+    # the word bonus offsets an LM's per-word cost; with no LM it must not reward extra spaces
+    log_probs = frames(*path)
+    [greedy] = greedy_decode(log_probs, VOCAB, frame_shift_s=SHIFT)
+    [best] = decode(log_probs)
+    assert best.text == greedy.text
+
+
 def test_the_beam_sums_over_alignments():
     # "a" is never the best symbol of a frame, but its alignments together outweigh the blank path
     log_probs = frames({"_": 0.4, "a": 0.35, "b": 0.25}, {"_": 0.4, "a": 0.35, "b": 0.25}, floor=1e-6)

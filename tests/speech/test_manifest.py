@@ -36,6 +36,13 @@ def test_paths_outside_the_folder_are_stored_absolute(tmp_path, monkeypatch):
     assert read_manifest(tmp_path / "subset" / "m.jsonl")[0].audio == tmp_path / "corpus" / "wav" / "a.wav"
 
 
+def test_texts_with_unicode_line_separators_survive_a_round_trip(tmp_path):
+    rows = [Utterance(tmp_path / "a.wav", "one\u2028two\x85three\u2029four"), Utterance(tmp_path / "b.wav", "five")]
+    assert read_manifest(write_manifest(tmp_path / "m.jsonl", rows)) == rows
+    (tmp_path / "m.tsv").write_text("a.wav\tsix\u2028seven\r\nb.wav\teight\r\n", encoding="utf-8")
+    assert [u.text for u in read_manifest(tmp_path / "m.tsv")] == ["six\u2028seven", "eight"]
+
+
 def test_existing_manifest_is_not_overwritten(tmp_path):
     path = write_manifest(tmp_path / "m.jsonl", [Utterance(tmp_path / "a.wav", "x")])
     with pytest.raises(SeqStudioError, match="already exists"):

@@ -65,6 +65,16 @@ def test_an_interrupted_build_resumes_without_redoing_finished_units(tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in sorted((tmp_path / "a" / "parts").iterdir())[:-1]} == kept
 
 
+def test_a_build_started_with_other_installed_voices_is_not_resumed(tmp_path):
+    spec = SpeechCorpusSpec(train=2, valid=1, test=1, voices=("espeak-ng:en-us", "espeak-ng:en-gb-x-gbcwmd",
+                                                               "espeak-ng:en-gb-scotland"))
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "spec.json").write_text(json.dumps({"key": spec.key(), "voices": ["espeak-ng:en-us"]}))
+    with pytest.raises(SeqStudioError, match="other installed voices"):
+        build_speech_corpus(tmp_path / "c", spec, workers=1, log=lambda *_: None)
+    assert not (tmp_path / "c" / "parts").exists() or not any((tmp_path / "c" / "parts").iterdir())
+
+
 def test_plan_is_deterministic_and_balances_voice_groups():
     voices = [get_voice(v) for v in TINY_VOICES]
     sentences = {"train": [f"train {i}" for i in range(50)], "valid": ["v one", "v two"], "test": ["t one"]}

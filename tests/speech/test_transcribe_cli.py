@@ -83,6 +83,17 @@ def test_folders_and_many_files_in_one_run(model_dir, tmp_path, capsys):
     assert "transcribed 4 of 4 file(s)" in stdout
 
 
+def test_two_inputs_that_would_share_an_output_are_refused_before_any_work(model_dir, tmp_path, capsys):
+    first = write_audio(tmp_path / "day1" / "talk.wav", 1.0, seed=1)
+    second = write_audio(tmp_path / "day2" / "talk.wav", 1.0, seed=2)
+    out = tmp_path / "out"
+    for inputs in ([first, second], [tmp_path / "day1", tmp_path / "day2"]):
+        for extra in ([], ["--overwrite"]):  # --overwrite must not let one of this run's transcripts replace another
+            code, _, err = run(["transcribe", *inputs, "--model", model_dir, "--out", out, *extra], capsys)
+            assert_one_line_error(code, err, "would both be written to")
+            assert not out.exists()
+
+
 def test_out_file_and_stdout(model_dir, tmp_path, capsys):
     audio = write_audio(tmp_path / "talk.wav", 2.0)
     assert run(["transcribe", audio, "--model", model_dir, "--out", tmp_path / "x" / "mine.vtt"], capsys)[0] == 0

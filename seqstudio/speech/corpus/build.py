@@ -177,14 +177,6 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
             log(f"{out_dir} already holds this corpus")
             return summary
         raise SeqStudioError(f"{out_dir} holds a corpus built with other settings; choose another --out")
-    (out_dir / "parts").mkdir(parents=True, exist_ok=True)
-    spec_file = out_dir / "spec.json"
-    if spec_file.exists():
-        if json.loads(spec_file.read_text()).get("key") != key:
-            raise SeqStudioError(f"{out_dir} holds a partial corpus with other settings; choose another --out")
-    else:
-        atomic_write_text(spec_file, json.dumps({"key": key, "spec": spec.to_dict()}, indent=1), overwrite=True)
-
     voices = available_voices(verify=True)
     if spec.voices:
         wanted = set(spec.voices)
@@ -192,6 +184,21 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
         missing = wanted - {v.id for v in voices}
         if missing:
             raise SeqStudioError(f"voice(s) not installed or unknown: {', '.join(sorted(missing))}")
+    # the plan depends on which voices are installed here, so a resume must see the same ones
+    voice_ids = [v.id for v in voices]
+    (out_dir / "parts").mkdir(parents=True, exist_ok=True)
+    spec_file = out_dir / "spec.json"
+    if spec_file.exists():
+        started = json.loads(spec_file.read_text())
+        if started.get("key") != key:
+            raise SeqStudioError(f"{out_dir} holds a partial corpus with other settings; choose another --out")
+        if started.get("voices") != voice_ids:
+            raise SeqStudioError(f"{out_dir} was started with other installed voices ({len(started.get('voices', []))} "
+                                 f"then, {len(voice_ids)} now); finish it where it started, or choose another --out")
+    else:
+        atomic_write_text(spec_file, json.dumps({"key": key, "spec": spec.to_dict(), "voices": voice_ids}, indent=1),
+                          overwrite=True)
+
     sentences = split_sentences(collect_sentences(spec.sources, seed=spec.seed))
     units = plan_units(spec, sentences, voices)
     total = sum(len(u.items) for u in units)
