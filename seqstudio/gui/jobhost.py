@@ -47,6 +47,7 @@ class JobHost(QObject):
         ``quiet``) and then calls ``on_failed(message)``; ``bar`` shows the progress while it runs.
         """
         job = Job(name, fn, *args, parent=self, **kwargs)
+        job.bar = bar
         self._jobs.append(job)
         if bar is not None:
             bar.setRange(0, 0)
@@ -77,10 +78,10 @@ class JobHost(QObject):
             job.cancelled.connect(on_cancelled)
 
         def finished() -> None:
-            if bar is not None:
-                bar.setVisible(False)
             if job in self._jobs:
                 self._jobs.remove(job)
+            if bar is not None and not any(other.bar is bar for other in self._jobs):  # another job still shows
+                bar.setVisible(False)
             job.deleteLater()
             self.busy_changed.emit(bool(self._jobs))
 

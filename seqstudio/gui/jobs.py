@@ -52,11 +52,14 @@ class ModelCache:
     needs a model waits for the load already under way instead of loading it twice."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the dicts only, never held during a load
+        self._task_locks: dict[str, threading.Lock] = {}  # one per task: a slow music load never blocks speech
         self._loaded: dict[str, tuple[tuple[str, str], LoadedModel]] = {}
 
     def get(self, task: str, model: str, device: str) -> LoadedModel:
         with self._lock:
+            task_lock = self._task_locks.setdefault(task, threading.Lock())
+        with task_lock:
             key = (model, device)
             held = self._loaded.get(task)
             if held is not None and held[0] == key:
@@ -226,32 +229,89 @@ def export_takes(refs_midi: list, paths: list[Path], progress: Progress, overwri
 # -- transcribe ------------------------------------------------------------------------------------------------
 
 
+VIEW_MAX_SECONDS = 3600.0  # longer files are viewed as a decimated waveform envelope and a pooled mel
+VIEW_MAX_COLUMNS = 36_000  # how many waveform / mel columns such a view keeps
+
+
 @dataclass
 class AudioView:
     path: Path
-    samples: np.ndarray  # mono float32 at sample_rate
+    samples: np.ndarray  # mono float32 at sample_rate (for a downsampled view: min/max pairs of an envelope)
     sample_rate: int
     mel: np.ndarray  # (frames, n_mels) log-mel, normalised
     hop_s: float
+    downsampled: bool = False  # a long file's overview, not its samples
 
     @property
     def duration(self) -> float:
         return len(self.samples) / self.sample_rate
 
 
-def open_audio(path: str | Path, progress: Progress, max_seconds: float = 3600.0) -> AudioView:
+def open_audio(path: str | Path, progress: Progress, max_seconds: float | None = None) -> AudioView:
+    """The whole file for the signal view; over ``max_seconds`` (default :data:`VIEW_MAX_SECONDS`) it is
+    streamed into a downsampled overview instead of refused."""
     import torch
 
-    from seqstudio.speech.audio import load_audio
+    from seqstudio.speech.audio import audio_info, load_audio
     from seqstudio.speech.features import FeatureConfig, LogMel
 
+    max_seconds = VIEW_MAX_SECONDS if max_seconds is None else max_seconds
     progress.start(None, "reading audio")
     config = FeatureConfig()
+    duration = audio_info(path).duration
+    if duration is not None and duration > max_seconds:
+        return _open_long_audio(Path(path), duration, progress)
     samples = load_audio(path, config.sample_rate, max_seconds=max_seconds, progress=progress)
     progress.check()
     with torch.no_grad():
         mel, _ = LogMel(config)(torch.from_numpy(samples)[None])
     return AudioView(Path(path), samples, config.sample_rate, mel[0].numpy(), config.hop_ms / 1000.0)
+
+
+def _open_long_audio(path: Path, duration: float, progress: Progress) -> AudioView:
+    """A long file streamed chunk by chunk into a min/max envelope and a mel pooled to the same columns,
+    so memory stays bounded by :data:`VIEW_MAX_COLUMNS` whatever the file's length."""
+    import math
+
+    import torch
+
+    from seqstudio.speech.audio import iter_audio_chunks
+    from seqstudio.speech.features import FeatureConfig, LogMel
+
+    config = FeatureConfig(normalize=False)  # per-chunk normalisation would show seams; the view rescales
+    hop = config.hop_length
+    pool = max(1, math.ceil(duration * config.sample_rate / hop / VIEW_MAX_COLUMNS))  # mel frames per column
+    bucket = pool * hop  # samples per column
+    logmel = LogMel(config)
+    envelope: list[np.ndarray] = []
+    mels: list[np.ndarray] = []
+    rest = np.zeros(0, dtype=np.float32)
+
+    def add(samples: np.ndarray) -> None:
+        columns = len(samples) // bucket
+        if columns == 0:
+            return
+        blocks = samples[: columns * bucket].reshape(columns, bucket)
+        envelope.append(np.stack([blocks.max(axis=1), blocks.min(axis=1)], axis=1).reshape(-1))
+        with torch.no_grad():
+            mel = logmel(torch.from_numpy(np.ascontiguousarray(samples[: columns * bucket]))[None])[0][0].numpy()
+        want = columns * pool
+        if len(mel) < want:  # the last window's frames: repeat the edge
+            mel = np.concatenate([mel, np.repeat(mel[-1:], want - len(mel), axis=0)])
+        mels.append(mel[:want].reshape(columns, pool, -1).mean(axis=1))
+
+    for chunk in iter_audio_chunks(path, config.sample_rate, allow_truncated=True, progress=progress):
+        samples = np.concatenate([rest, chunk.samples])
+        usable = len(samples) // bucket * bucket
+        add(samples[:usable])
+        rest = samples[usable:]
+    if len(rest):
+        add(np.pad(rest, (0, bucket - len(rest))))
+    progress.check()
+    wave = np.concatenate(envelope) if envelope else np.zeros(0, dtype=np.float32)
+    mel = np.concatenate(mels) if mels else np.zeros((0, config.n_mels), dtype=np.float32)
+    return AudioView(path, wave.astype(np.float32), 2 * config.sample_rate / bucket, mel.astype(np.float32),
+                     bucket / config.sample_rate, downsampled=True)
 
 
 def transcribe(cache: ModelCache, model: str, device: str, path: Path, progress: Progress):
@@ -270,6 +330,16 @@ def trace_utterance(cache: ModelCache, model: str, device: str, audio: AudioView
     progress.start(None, "replaying the LSTM")
     loaded = load_model(cache, "speech", model, device, progress)
     bundle = loaded.engine.bundle
+    if audio.downsampled:  # a long file's overview: read the first stretch itself
+        from seqstudio.speech.audio import iter_audio_chunks
+
+        first = next(iter_audio_chunks(audio.path, bundle.features.sample_rate, max_seconds, progress=progress),
+                     None)
+        samples = first.samples if first is not None else np.zeros(0, dtype=np.float32)
+        with torch.no_grad():
+            mel, _ = LogMel(bundle.features)(torch.from_numpy(samples)[None])
+        audio = AudioView(audio.path, samples, bundle.features.sample_rate, mel[0].numpy(),
+                          bundle.features.hop_ms / 1000.0)
     samples = audio.samples[: int(max_seconds * audio.sample_rate)]
     with torch.no_grad():
         features, _ = LogMel(bundle.features)(torch.from_numpy(samples)[None])

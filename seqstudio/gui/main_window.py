@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,8 +35,14 @@ GUIDE = Path(__file__).resolve().parents[2] / "docs" / "USER_GUIDE.md"
 
 
 class MainWindow(QMainWindow):
+    SHUTDOWN_MS = 30_000  # how long closing waits for jobs to stop before it lets the window live on
+
     def __init__(self, settings: Settings) -> None:
         super().__init__()
+        self._close_retry = QTimer(self)  # while a job has not stopped yet: keep cancelling, close when done
+        self._close_retry.setObjectName("close-retry")
+        self._close_retry.setInterval(200)
+        self._close_retry.timeout.connect(self._retry_close)
         self.setWindowTitle("SeqStudio")
         self.setMinimumSize(980, 640)
         self.host = JobHost(self)
@@ -269,7 +275,20 @@ class MainWindow(QMainWindow):
         if self.host.jobs:
             self.statusBar().showMessage(self.tr("Stopping…"))
             QApplication.processEvents()
-        self.host.shutdown()
+        if not self.host.shutdown(self.SHUTDOWN_MS):
+            # a job has not reached a cancellation point: closing now would destroy a running QThread
+            event.ignore()
+            names = ", ".join(sorted({job.name for job in self.host.jobs if job.is_running}))
+            self.statusBar().showMessage(self.tr("Waiting for %1 to stop…").replace("%1", names))
+            self._close_retry.start()
+            return
+        self._close_retry.stop()
         QApplication.processEvents()  # deliver the jobs' last signals while the widgets still exist
         self.statusBar().clearMessage()  # and stop its timeout timer
         super().closeEvent(event)
+
+    def _retry_close(self) -> None:
+        self.host.cancel()
+        if not any(job.is_running for job in self.host.jobs):
+            self._close_retry.stop()
+            self.close()

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,70 @@ def test_a_worker_reports_bugs_errors_and_cancels(qtbot):
         job.cancel()
     assert job.wait(5000)
     qtbot.waitUntil(lambda: not Job.running_jobs())
+
+
+def _blocked(release, progress):
+    release.wait(60)  # reaches no cancellation point until released
+
+
+def test_closing_waits_for_a_job_that_does_not_stop_in_time(make_window, qtbot):
+    import threading
+
+    window = make_window(start=False)
+    window.SHUTDOWN_MS = 100
+    release = threading.Event()
+    window.host.run("stubborn", _blocked, release, quiet=True)
+    try:
+        window.close()
+        assert window.isVisible()  # not closed over a running thread
+        assert "stubborn" in window.statusBar().currentMessage()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    assert not window.host.jobs and not Job.running_jobs()
+
+
+def test_a_slow_model_load_does_not_block_another_task(monkeypatch):
+    import threading
+
+    from seqstudio.gui import jobs
+
+    release, started = threading.Event(), threading.Event()
+
+    def slow_music(model, device):
+        started.set()
+        release.wait(30)
+        return jobs.LoadedModel("music", Path(model), device, "", None)
+
+    monkeypatch.setattr(jobs, "_load_composer", slow_music)
+    monkeypatch.setattr(jobs, "_load_transcriber", lambda model, device: jobs.LoadedModel("speech", Path(model),
+                                                                                          device, "", None))
+    cache = jobs.ModelCache()
+    music = threading.Thread(target=cache.get, args=("music", "m", "cpu"))
+    music.start()
+    try:
+        assert started.wait(10)
+        got = []
+        speech = threading.Thread(target=lambda: got.append(cache.get("speech", "s", "cpu")))
+        speech.start()
+        speech.join(5)
+        assert got and got[0].name == "speech"
+    finally:
+        release.set()
+        music.join(10)
+    assert cache.current("music").name == "music"
+
+
+def test_a_shared_progress_bar_stays_while_another_job_uses_it(window, qtbot):
+    import threading
+
+    bar = window.transcribe.progress
+    first, second = threading.Event(), threading.Event()
+    a = window.host.run("inside", _blocked, first, bar=bar)
+    b = window.host.run("transcribe", _blocked, second, bar=bar)
+    with qtbot.waitSignal(a.finished, timeout=30_000):
+        first.set()
+    assert not bar.isHidden()
+    with qtbot.waitSignal(b.finished, timeout=30_000):
+        second.set()
+    assert bar.isHidden()

@@ -114,3 +114,21 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_cancelling_generation_during_the_model_load_clears_loading(make_window, qtbot, monkeypatch):
+    from seqstudio.gui import jobs
+
+    def stuck(*args, progress):
+        progress.start(None, "loading model")
+        while True:
+            progress.check()
+
+    window = make_window(start=False)  # no preload: the music model is not loaded
+    _open(qtbot, window, SEEDS / "folk_reel.mid")
+    monkeypatch.setattr(jobs, "compose", stuck)
+    window.compose.generate()
+    assert "loading" in window.music_label.text()
+    with qtbot.waitSignal(window.host.busy_changed, check_params_cb=lambda busy: not busy, timeout=TIMEOUT):
+        window.compose.cancel()
+    assert window.ctx.model_state["music"] == "" and "loading" not in window.music_label.text()

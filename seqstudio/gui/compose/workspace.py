@@ -265,12 +265,17 @@ class ComposeWorkspace(QWidget):
         self._job = self.ctx.jobs.run(
             "compose", jobs.compose, self.ctx.cache, self.ctx.model("music"), self.ctx.device, self._seed.path,
             options, title=self.tr("Generation failed"), bar=self.progress, on_done=self._on_generated,
-            on_failed=self._on_failed, on_cancelled=self._update_buttons)
+            on_failed=self._on_failed, on_cancelled=self._on_cancelled)
         self._job.finished.connect(self._update_buttons)
         self._update_buttons()
 
     def cancel(self) -> None:
         self.ctx.jobs.cancel("compose")
+
+    def _on_cancelled(self) -> None:
+        if self.ctx.model_state.get("music") == "loading":
+            self.ctx.set_model_state("music", "ready" if self.ctx.loaded("music") else "")
+        self._update_buttons()
 
     def _on_failed(self, message: str) -> None:
         if self.ctx.model_state.get("music") == "loading":

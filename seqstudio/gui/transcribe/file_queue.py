@@ -20,6 +20,8 @@ class QueueEntry:
     transcript: object | None = None  # seqstudio.speech.transcriber.Transcript
     segments: list | None = None  # the (possibly edited) segments shown and exported
     audio: object | None = None  # jobs.AudioView, once loaded
+    loading: bool = False  # an open-audio job for the view is under way
+    view_error: str = ""  # why the view could not be read; not the transcription's status
 
 
 class FileQueue(QListWidget):

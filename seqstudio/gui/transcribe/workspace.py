@@ -35,6 +35,7 @@ from seqstudio.gui.transcribe.transcript_view import TranscriptView, clock
 
 AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.opus *.mp3 *.m4a *.aac *.aif *.aiff *.webm);;All files (*)"
 FORMATS = ("txt", "srt", "vtt", "json")
+KEEP_VIEWS = 2  # entries whose samples and mel stay in memory: the current one and the one shown before
 
 
 class TranscribeWorkspace(QWidget):
@@ -47,6 +48,9 @@ class TranscribeWorkspace(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._running: QueueEntry | None = None
+        self._audio_jobs: dict[QueueEntry, object] = {}  # the open-audio job per entry still loading
+        self._views: list[QueueEntry] = []  # entries holding audio, most recently shown last
+        self._closing = False
         self.player = AudioPlayer(self)
         self.player.position.connect(self._on_position)
         self.player.playing_changed.connect(self._on_playing)
@@ -226,10 +230,18 @@ class TranscribeWorkspace(QWidget):
             return
         self.player.release()
         self.queue.remove_current()
+        if (job := self._audio_jobs.get(entry)) is not None:
+            job.cancel()
+        entry.audio = None
+        if entry in self._views:
+            self._views.remove(entry)
         self._show_entry(self.queue.current_entry())
 
     def _show_entry(self, entry: QueueEntry | None) -> None:
         self.player.stop()
+        for other, job in self._audio_jobs.items():  # a view no longer wanted: stop reading it
+            if other is not entry:
+                job.cancel()
         if entry is None:
             self.signal.clear()
             self.transcript.set_segments([])
@@ -241,33 +253,71 @@ class TranscribeWorkspace(QWidget):
         self.transcript.set_segments(entry.segments or [])
         self._show_summary(entry)
         if entry.audio is not None:
+            self._keep_view(entry)
             self.signal.set_audio(entry.audio)
+        elif entry.view_error:
+            self.signal.clear(entry.view_error)
         else:
             self.signal.clear(self.tr("Reading %1…").replace("%1", entry.path.name))
-            self.ctx.jobs.run("open-audio", jobs.open_audio, entry.path, title=self.tr("Cannot open this audio file"),
-                              on_done=lambda audio, e=entry: self._on_audio(e, audio),
-                              on_failed=lambda msg, e=entry: self._on_audio_failed(e, msg))
+            self._load_audio(entry)
         self._update_buttons()
 
+    def _load_audio(self, entry: QueueEntry) -> None:
+        """Start reading ``entry`` for the view unless a read is under way (a cancelled one restarts it)."""
+        if entry.loading:
+            return
+        entry.loading = True
+        job = self.ctx.jobs.run("open-audio", jobs.open_audio, entry.path, quiet=True,
+                                title=self.tr("Cannot open this audio file"),
+                                on_done=lambda audio, e=entry: self._on_audio(e, audio),
+                                on_failed=lambda msg, e=entry: self._on_audio_failed(e, msg))
+        self._audio_jobs[entry] = job
+
+        def finished(e=entry, j=job) -> None:
+            if self._audio_jobs.get(e) is j:
+                del self._audio_jobs[e]
+                e.loading = False
+            if (j.cancel_requested and not self._closing and e.audio is None and not e.view_error
+                    and self.queue.current_entry() is e):
+                self._load_audio(e)  # shown again while its superseded read was stopping
+
+        job.finished.connect(finished)
+
+    def _keep_view(self, entry: QueueEntry) -> None:
+        """Hold samples and mel for the last KEEP_VIEWS entries shown only; the others read again when shown."""
+        if entry in self._views:
+            self._views.remove(entry)
+        self._views.append(entry)
+        for old in self._views[:-KEEP_VIEWS]:
+            old.audio = None
+        del self._views[:-KEEP_VIEWS]
+
     def _on_audio(self, entry: QueueEntry, audio) -> None:
-        entry.audio = audio
+        entry.audio, entry.view_error = audio, ""
         if self.queue.current_entry() is entry:
+            self._keep_view(entry)
             self.signal.set_audio(audio)
             self.signal.set_cursor(0.0)
+        else:  # read to the end though no longer shown: not kept
+            entry.audio = None
+            return
         self._update_buttons()
         self.audio_loaded.emit(entry)
 
     def _on_audio_failed(self, entry: QueueEntry, message: str) -> None:
-        entry.status, entry.detail = "failed", message
-        self.queue.refresh(entry)
+        """A view problem stays out of the transcription's status; a dialog only for a file not transcribed."""
+        entry.view_error = message
         if self.queue.current_entry() is entry:
             self.signal.clear(message)
+            if entry.transcript is None and entry is not self._running:
+                show_error(self, self.tr("Cannot open this audio file"), message)
         self.job_failed.emit(message)
 
     def _show_summary(self, entry: QueueEntry) -> None:
         t = entry.transcript
         if t is None:
-            self.text_label.setText(self.tr("Not transcribed yet.") if entry.status != "failed" else entry.detail)
+            self.text_label.setText(entry.detail if entry.status == "failed" else
+                                    entry.view_error or self.tr("Not transcribed yet."))
             return
         text = self.tr("%1 segments · %2 of audio in %3 s")
         self.text_label.setText(text.replace("%1", str(len(entry.segments or []))).replace(
@@ -333,6 +383,8 @@ class TranscribeWorkspace(QWidget):
             self._update_buttons()
 
     def _on_cancelled(self, entry: QueueEntry) -> None:
+        if self.ctx.model_state.get("speech") == "loading":
+            self.ctx.set_model_state("speech", "ready" if self.ctx.loaded("speech") else "")
         entry.status, entry.detail = "cancelled", ""
         self.queue.refresh(entry)
         self._running = None
@@ -423,6 +475,7 @@ class TranscribeWorkspace(QWidget):
                           on_done=self.ctx.inside_ready.emit)
 
     def shutdown(self) -> None:
+        self._closing = True
         self.player.release()
         if self.recorder.is_recording:
             self.recorder.stop()
