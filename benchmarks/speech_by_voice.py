@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--manifest", default="data/corpus/speech/test.jsonl")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    transcriber = Transcriber.load(args.model, "cpu")
+    transcriber = Transcriber.load(args.model, "cpu", lm=None)  # greedy and LM as explicit variants
     lm = find_lm(transcriber.bundle.path)
     variants = {"greedy": None}
     if lm is not None:

@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--bonuses", default="0,0.5,1,2")
     parser.add_argument("--beam", type=int, default=16)
     args = parser.parse_args()
-    transcriber = Transcriber.load(args.model, "cpu")
+    transcriber = Transcriber.load(args.model, "cpu", lm=None)  # greedy and LM as explicit variants
     lm = find_lm(transcriber.bundle.path)
     if lm is None:
         raise SystemExit("the model folder has no lm.arpa")

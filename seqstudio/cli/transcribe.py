@@ -40,9 +40,12 @@ def register(sub) -> None:
     p.add_argument("--skip-existing", action="store_true", help="leave out inputs whose transcripts already exist")
     p.add_argument("--model", default="default", help="model folder or name under models/ (default: speech-default)")
     add_device(p)
-    b = p.add_argument_group("decoding (default: greedy)")
+    b = p.add_argument_group("decoding (default: beam search with the model's own lm.arpa when its folder has one, "
+                             "else greedy)")
     b.add_argument("--beam", type=int_arg, default=None, metavar="N", help="CTC prefix beam search with N beams")
-    b.add_argument("--lm", default=None, metavar="FILE", help="a word language model (from `seqstudio train lm`)")
+    b.add_argument("--lm", default=None, metavar="FILE",
+                   help="a word language model (from `seqstudio train lm`); 'none' for no language model "
+                        "(greedy decoding unless --beam or --hotwords ask for the beam search)")
     b.add_argument("--lm-weight", type=float_arg, default=None, metavar="W", help="weight of the language model")
     b.add_argument("--word-bonus", type=float_arg, default=None, metavar="B", help="score added per word")
     b.add_argument("--hotwords", default=None, metavar="WORDS",
@@ -72,7 +75,8 @@ def decode_options(args: argparse.Namespace):
     from seqstudio.core.errors import SeqStudioError
     from seqstudio.speech.beam import DecodeOptions
 
-    given = {"beam_size": args.beam, "lm": args.lm, "lm_weight": args.lm_weight, "word_bonus": args.word_bonus,
+    lm = None if args.lm is None or args.lm.lower() == "none" else args.lm
+    given = {"beam_size": args.beam, "lm": lm, "lm_weight": args.lm_weight, "word_bonus": args.word_bonus,
              "hotwords": args.hotwords, "hotword_boost": args.hotword_boost}
     given = {k: v for k, v in given.items() if v is not None}
     if not given:
@@ -196,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
         print("nothing to transcribe: every transcript already exists")
         return 0
 
-    transcriber = Transcriber.load(args.model, args.device)
+    # without --lm the model's own lm.arpa (if any) is used; --lm FILE replaces it, --lm none turns it off
+    transcriber = Transcriber.load(args.model, args.device, lm=None if args.lm is not None else "auto")
     total_audio = total_compute = 0.0
     done = 0
     for result in transcriber.iter_transcribe([a for a, _ in jobs], options, progress=BarProgress()):

@@ -70,7 +70,9 @@ class DecodeOptions:
     lm: an ARPA word LM file (``seqstudio train lm``), or None for none.
     lm_weight: multiplies ln P_lm of each word; 0 turns the LM off.
     word_bonus: added per word, against the LM's preference for fewer, shorter words.
-    (The lm_weight and word_bonus defaults were best on synthetic log-probs; tune them on a valid split.)
+    (The defaults were tuned on the validation voices of models/speech-default with its lm.arpa,
+    `python benchmarks/tune_lm.py`: WER 58.9 % at lm_weight 0.5 / word_bonus 1.0, against 59.8 % at 0.5 / 0.5
+    and 78.6 % greedy; tune them again for another model or LM.)
     unk_penalty: added per word the LM does not know, on top of the LM's own ``<unk>`` probability.
     hotwords: words to favour (each normalised like the transcripts; a phrase boosts each of its words).
     hotword_boost: added per hot-word; a partly spelled hot-word gets its spelled share.
@@ -82,7 +84,7 @@ class DecodeOptions:
     beam_size: int = 16
     lm: str | os.PathLike | None = None
     lm_weight: float = 0.5
-    word_bonus: float = 0.5
+    word_bonus: float = 1.0
     unk_penalty: float = 0.0
     hotwords: tuple[str, ...] = ()
     hotword_boost: float = 4.0

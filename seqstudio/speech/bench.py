@@ -144,15 +144,17 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
     with tempfile.TemporaryDirectory(prefix="seqstudio-bench-") as tmp:
         folder = Path(tmp)
         source_kind = "human voice prompts from " + str(VOICE_DIR) if SpeechSource().human else "synthetic bursts"
+        decoding = "beam search (16) with its lm.arpa" if probe.lm is not None else "greedy"
         yield (f"model {probe.bundle.path}: {shape}, {probe.model.num_parameters():,} parameters; torch "
-               f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}")
+               f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}; "
+               f"decoding as `seqstudio transcribe` does by default: {decoding}")
         warm = write_speech(folder / "warm.wav", 5.0, seed=99)
         one = write_speech(folder / "one.wav", seconds, seed=1)
         distinct = [write_speech(folder / f"batch{i}.wav", file_seconds, seed=10 + i)
                     for i in range(min(_DISTINCT_FILES, max(files, gpu_files)))]
         yield f"{'device':<24}{'case':<28}{'audio s':>10}{'compute s':>11}{'RTF':>10}{'speed':>13}"
         for spec in devices:
-            transcriber = Transcriber(probe.bundle, torch.device(spec))
+            transcriber = Transcriber(probe.bundle, torch.device(spec), probe.lm)
             name = describe(transcriber.device)
             _timed(transcriber, [warm])
             wall, audio = _timed(transcriber, [one])

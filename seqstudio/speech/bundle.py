@@ -18,6 +18,7 @@ from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig
 from seqstudio.speech.text import CharVocab
 
 ARCHITECTURE = "speech-lstm-ctc"
+LM_FILE = "lm.arpa"  # a word language model shipped in a model's folder, used by default when present
 
 
 @dataclass

@@ -18,12 +18,11 @@ from typing import Any
 
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
+from seqstudio.speech.bundle import LM_FILE
 from seqstudio.speech.decode import cer, wer
 from seqstudio.speech.manifest import read_manifest
 from seqstudio.speech.text import normalize_text
 from seqstudio.speech.transcriber import Transcriber
-
-LM_FILE = "lm.arpa"  # a language model shipped inside a model folder is found by this name
 
 
 @dataclass

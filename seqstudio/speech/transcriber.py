@@ -32,7 +32,7 @@ from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.audio import AudioChunk, audio_info, iter_audio_chunks
 from seqstudio.speech.beam import DecodeOptions, beam_decode, load_lm
-from seqstudio.speech.bundle import SpeechBundle, load_speech_model
+from seqstudio.speech.bundle import LM_FILE, SpeechBundle, load_speech_model
 from seqstudio.speech.decode import Hypothesis, greedy_decode
 from seqstudio.speech.features import LogMel
 from seqstudio.speech.formats import Segment, Word, render, segment_words, write_transcript
@@ -156,9 +156,13 @@ class Transcriber:
 
     @classmethod
     def load(cls, model: str | os.PathLike = "default", device: str = "auto",
-             lm: str | os.PathLike | None = None, **kwargs) -> Transcriber:
+             lm: str | os.PathLike | None = "auto", **kwargs) -> Transcriber:
         """``model``: a model folder, a name under ``models/``, or ``"default"`` (``speech-default``);
-        ``device``: auto, cpu, cuda, cuda:N; ``lm``: a word language model file for beam search."""
+        ``device``: auto, cpu, cuda, cuda:N; ``lm``: a word language model file for beam search, ``"auto"``
+        (the default) for the ``lm.arpa`` shipped in the model's folder if it has one, or None for none.
+
+        With a language model, ``transcribe(path)`` without options runs the beam search with it (the
+        defaults of :class:`DecodeOptions`); pass ``DecodeOptions(beam_size=1)`` for greedy decoding."""
         from seqstudio.core.models import models_root, resolve_model
 
         dev = resolve_device(device)
@@ -168,6 +172,8 @@ class Transcriber:
                 f"the default speech model is not installed ({folder} is missing); train one with "
                 f"`seqstudio train speech` or pass --model FOLDER (models live in {models_root()})")
         bundle = load_speech_model(folder)
+        if lm is not None and str(lm) == "auto":
+            lm = folder / LM_FILE if (folder / LM_FILE).is_file() else None
         return cls(bundle, dev, None if lm is None else load_lm(lm), **kwargs)
 
     # -- public API ------------------------------------------------------------------------------
@@ -269,6 +275,8 @@ class Transcriber:
         """A function (log_probs, lengths, offsets) -> one n-best list per chunk, for these options."""
         shift = self.bundle.frame_shift_s
         vocab = self.bundle.vocab
+        if options is None and self.lm is not None:
+            options = DecodeOptions()  # a transcriber given a language model uses it unless told otherwise
         if _is_greedy(options):
             def greedy(log_probs, lengths, offsets):
                 hyps = greedy_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets)

@@ -278,3 +278,26 @@ def test_the_public_api_is_lazy_and_the_core_never_imports_qt():
             "assert Transcriber.__name__ == 'Transcriber'; assert 'PySide6' not in sys.modules")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_language_model_in_the_model_folder_is_used_by_default(tmp_path, capsys):
+    from seqstudio.cli.main import main
+    from seqstudio.speech.beam import DecodeOptions
+    from seqstudio.speech.lm import NgramLM
+
+    folder = make_model(tmp_path / "model", seed=3)
+    audio = write_audio(tmp_path / "talk.wav", 4.0, seed=5)
+    plain = Transcriber.load(folder, "cpu")
+    assert plain.lm is None  # no lm.arpa: greedy
+    NgramLM.train(["the cat sat on the mat", "a dog ran"], order=2).write_arpa(folder / "lm.arpa")
+    auto = Transcriber.load(folder, "cpu")
+    assert auto.lm is not None and Transcriber.load(folder, "cpu", lm=None).lm is None
+    expected = Transcriber.load(folder, "cpu", lm=None).transcribe(audio, DecodeOptions(lm=folder / "lm.arpa"))
+    assert auto.transcribe(audio).text == expected.text
+    greedy = auto.transcribe(audio, DecodeOptions(beam_size=1))
+    assert greedy.text == plain.transcribe(audio).text
+    # the command line: the folder's LM by default, --lm none for greedy
+    assert main(["transcribe", str(audio), "--model", str(folder), "--out", "-"]) == 0
+    assert capsys.readouterr().out.strip() == expected.text
+    assert main(["transcribe", str(audio), "--model", str(folder), "--out", "-", "--lm", "none"]) == 0
+    assert capsys.readouterr().out.strip() == greedy.text
