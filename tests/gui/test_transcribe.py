@@ -206,6 +206,8 @@ def test_only_the_last_views_keep_their_samples(window, qtbot, tmp_path, dialogs
             page.queue.setCurrentRow(row)
     held = [e for e in entries if e.audio is not None]
     assert len(held) == KEEP_VIEWS and entries[-1] in held
+    # the job reports its result before its thread winds down: wait for that, then no new read may start
+    qtbot.waitUntil(lambda: not window.host.busy("open-audio"), timeout=TIMEOUT)
     page.queue.setCurrentRow(len(entries) - 2)  # still held: shown without reading again
     assert not window.host.busy("open-audio") and page.signal._audio is entries[-2].audio
 
