@@ -53,24 +53,13 @@ def register(sub) -> None:
     p.set_defaults(run=None)
 
 
-def _threads(args: argparse.Namespace) -> None:
+def _setup(args: argparse.Namespace, presets: dict):
+    """The preset's config with --steps and --seed applied, the device, and --threads set: what every
+    `train` kind does before its own work. Returns (config, device)."""
+    from seqstudio.core.device import resolve_device
     from seqstudio.core.errors import SeqStudioError
 
-    if args.threads is not None:
-        if args.threads < 1:
-            raise SeqStudioError("--threads must be at least 1")
-        import torch
-
-        torch.set_num_threads(args.threads)
-
-
-def run_speech(args: argparse.Namespace) -> int:
-    from seqstudio.core.device import describe, resolve_device
-    from seqstudio.core.errors import SeqStudioError
-    from seqstudio.core.progress import BarProgress
-    from seqstudio.speech.train import PRESETS, train_speech
-
-    cfg = PRESETS[args.preset]
+    cfg = presets[args.preset]
     if args.steps is not None:
         if args.steps < 1:
             raise SeqStudioError("--steps must be at least 1")
@@ -80,7 +69,21 @@ def run_speech(args: argparse.Namespace) -> int:
             raise SeqStudioError("--seed must be a non-negative integer")
         cfg = replace(cfg, seed=args.seed)
     device = resolve_device(args.device)
-    _threads(args)
+    if args.threads is not None:
+        if args.threads < 1:
+            raise SeqStudioError("--threads must be at least 1")
+        import torch
+
+        torch.set_num_threads(args.threads)
+    return cfg, device
+
+
+def run_speech(args: argparse.Namespace) -> int:
+    from seqstudio.core.device import describe
+    from seqstudio.core.progress import BarProgress
+    from seqstudio.speech.train import PRESETS, train_speech
+
+    cfg, device = _setup(args, PRESETS)
     kind = "BiLSTM" if cfg.bidirectional else "LSTM"
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} {kind}, "
           f"{cfg.steps} steps of up to {cfg.batch_seconds:.0f} s of audio")
@@ -89,22 +92,11 @@ def run_speech(args: argparse.Namespace) -> int:
 
 
 def run_music(args: argparse.Namespace) -> int:
-    from seqstudio.core.device import describe, resolve_device
-    from seqstudio.core.errors import SeqStudioError
+    from seqstudio.core.device import describe
     from seqstudio.core.progress import BarProgress
     from seqstudio.music.train import PRESETS, train_music
 
-    cfg = PRESETS[args.preset]
-    if args.steps is not None:
-        if args.steps < 1:
-            raise SeqStudioError("--steps must be at least 1")
-        cfg = replace(cfg, steps=args.steps)
-    if args.seed is not None:
-        if args.seed < 0:
-            raise SeqStudioError("--seed must be a non-negative integer")
-        cfg = replace(cfg, seed=args.seed)
-    device = resolve_device(args.device)
-    _threads(args)
+    cfg, device = _setup(args, PRESETS)
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} LSTM, "
           f"{cfg.steps} steps of {cfg.batch_size}x{cfg.seq_len} tokens")
     train_music(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress())

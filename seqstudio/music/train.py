@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import platform
 import time
 from dataclasses import asdict, dataclass
@@ -13,11 +12,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seqstudio.core.checkpoint import load_checkpoint, save_checkpoint, warmup_cosine_lr
 from seqstudio.core.device import describe
 from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import save_music_model
-from seqstudio.music.checkpoint import load_checkpoint, save_checkpoint
 from seqstudio.music.corpus import load_corpus
 from seqstudio.music.dataset import WindowSampler
 from seqstudio.music.evaluate import sequence_nll
@@ -58,13 +57,6 @@ PRESETS: dict[str, TrainConfig] = {
                        steps=20000, lr=1e-3, warmup=500, eval_every=1000, eval_tokens=1_000_000,
                        checkpoint_every=500),
 }
-
-
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    if step < cfg.warmup:
-        return cfg.lr * (step + 1) / cfg.warmup
-    progress = (step - cfg.warmup) / max(cfg.steps - cfg.warmup, 1)
-    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
 
 
 def _limit_tokens(sequences: list[np.ndarray], budget: int) -> list[np.ndarray]:
@@ -136,7 +128,7 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
             torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout masks depend on the step only
             batch = torch.from_numpy(sampler.batch(step, cfg.batch_size)).to(device)
             for group in opt.param_groups:
-                group["lr"] = lr_at(step, cfg)
+                group["lr"] = warmup_cosine_lr(step, cfg)
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
                 logits, _ = model(batch[:, :-1])
             loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
@@ -155,7 +147,7 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
             if done % cfg.eval_every == 0 or done == cfg.steps:
                 quick = sequence_nll(model, valid_quick, device)
                 record = {"step": done, "train_loss": round(running, 4), "valid_nll": round(quick.nll, 4),
-                          "grad_norm": round(float(grad_norm), 3), "lr": lr_at(step, cfg),
+                          "grad_norm": round(float(grad_norm), 3), "lr": warmup_cosine_lr(step, cfg),
                           "elapsed_s": round(elapsed, 1)}
                 history.append(record)
                 with open(out_dir / "log.jsonl", "a") as fh:

@@ -49,7 +49,7 @@ import numpy as np
 import torch
 
 from seqstudio.core.errors import SeqStudioError
-from seqstudio.speech.decode import Hypothesis
+from seqstudio.speech.decode import Hypothesis, check_batch
 from seqstudio.speech.formats import Word
 from seqstudio.speech.lm import NgramLM
 from seqstudio.speech.text import CharVocab, normalize_text
@@ -162,27 +162,9 @@ def beam_decode(
     docstring) and timed words. The vocabulary must contain a space (the word separator).
     """
     options = options or DecodeOptions()
-    log_probs = torch.as_tensor(log_probs)
-    if log_probs.dim() == 2:
-        log_probs = log_probs[None]
-    if log_probs.dim() != 3 or not log_probs.is_floating_point():
-        raise ValueError(f"log_probs must be a float (T, V) or (B, T, V) tensor, got shape {tuple(log_probs.shape)}")
-    batch, frames, symbols = log_probs.shape
-    if symbols != len(vocab):
-        raise ValueError(f"log_probs has {symbols} symbols but the vocabulary has {len(vocab)}")
+    log_probs, lengths_list, offsets = check_batch(log_probs, vocab, lengths, frame_shift_s, offset_s)
     if " " not in vocab.chars:
         raise ValueError("the vocabulary has no space, so words cannot be told apart")
-    if not frame_shift_s > 0:
-        raise ValueError("frame_shift_s must be positive")
-    if lengths is None:
-        lengths_list = [frames] * batch
-    else:
-        lengths_list = [int(n) for n in torch.as_tensor(lengths).reshape(-1).tolist()]
-        if len(lengths_list) != batch or any(not 0 <= n <= frames for n in lengths_list):
-            raise ValueError(f"lengths must be {batch} values within 0..{frames}")
-    offsets = [float(offset_s)] * batch if isinstance(offset_s, int | float) else [float(o) for o in offset_s]
-    if len(offsets) != batch:
-        raise ValueError(f"offset_s must be one value or {batch} values")
     if lm is None and options.lm is not None:
         lm = load_lm(options.lm)
     if options.lm_weight == 0:

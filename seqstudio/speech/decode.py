@@ -29,21 +29,10 @@ class Hypothesis:
     words: tuple[Word, ...] = ()
 
 
-def greedy_decode(
-    log_probs: torch.Tensor,
-    vocab: CharVocab,
-    lengths: torch.Tensor | None = None,
-    *,
-    frame_shift_s: float,
-    offset_s: float | Sequence[float] = 0.0,
-) -> list[Hypothesis]:
-    """Best-path CTC decoding: the most likely symbol per frame, repeats merged, blanks dropped.
-
-    log_probs: (T, V) for one utterance or (B, T, V) with optional ``lengths`` (B,) in frames; V must be
-    ``len(vocab)``. ``frame_shift_s`` is seconds per output frame (``SpeechModelConfig.frame_shift_s``);
-    ``offset_s`` (one value, or one per utterance) is added to every time, for audio cut into chunks.
-    Returns one :class:`Hypothesis` per utterance.
-    """
+def check_batch(log_probs, vocab: CharVocab, lengths, frame_shift_s: float, offset_s
+                ) -> tuple[torch.Tensor, list[int], list[float]]:
+    """What every CTC decoder checks and normalises first: log_probs as (B, T, V) with V = ``len(vocab)``,
+    one length (in frames, default T) and one time offset per utterance. ValueError on anything else."""
     log_probs = torch.as_tensor(log_probs)
     if log_probs.dim() == 2:
         log_probs = log_probs[None]
@@ -63,6 +52,25 @@ def greedy_decode(
     offsets = [float(offset_s)] * batch if isinstance(offset_s, int | float) else [float(o) for o in offset_s]
     if len(offsets) != batch:
         raise ValueError(f"offset_s must be one value or {batch} values")
+    return log_probs, lengths_list, offsets
+
+
+def greedy_decode(
+    log_probs: torch.Tensor,
+    vocab: CharVocab,
+    lengths: torch.Tensor | None = None,
+    *,
+    frame_shift_s: float,
+    offset_s: float | Sequence[float] = 0.0,
+) -> list[Hypothesis]:
+    """Best-path CTC decoding: the most likely symbol per frame, repeats merged, blanks dropped.
+
+    log_probs: (T, V) for one utterance or (B, T, V) with optional ``lengths`` (B,) in frames; V must be
+    ``len(vocab)``. ``frame_shift_s`` is seconds per output frame (``SpeechModelConfig.frame_shift_s``);
+    ``offset_s`` (one value, or one per utterance) is added to every time, for audio cut into chunks.
+    Returns one :class:`Hypothesis` per utterance.
+    """
+    log_probs, lengths_list, offsets = check_batch(log_probs, vocab, lengths, frame_shift_s, offset_s)
 
     # One reduction on the tensor's device, then one copy: the per-run work below is on small arrays.
     best, ids = log_probs.detach().float().max(dim=-1)  # (B, T) each

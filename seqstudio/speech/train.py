@@ -8,7 +8,6 @@ scored once at the end for the model card; nothing in training looks at it.
 from __future__ import annotations
 
 import json
-import math
 import platform
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -17,10 +16,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from seqstudio.core.checkpoint import load_checkpoint, save_checkpoint, warmup_cosine_lr
 from seqstudio.core.device import describe
 from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.music.checkpoint import load_checkpoint, save_checkpoint
 from seqstudio.speech.bundle import save_speech_model
 from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
 from seqstudio.speech.decode import cer, greedy_decode, wer
@@ -73,13 +72,6 @@ PRESETS: dict[str, SpeechTrainConfig] = {
                              steps=30000, lr=1e-3, warmup=1000, eval_every=1000, eval_utterances=400,
                              checkpoint_every=500),
 }
-
-
-def lr_at(step: int, cfg: SpeechTrainConfig) -> float:
-    if step < cfg.warmup:
-        return cfg.lr * (step + 1) / cfg.warmup
-    progress = (step - cfg.warmup) / max(cfg.steps - cfg.warmup, 1)
-    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
 
 
 @dataclass
@@ -199,7 +191,7 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
             batch = collate([train_examples[i] for i in schedule.at(step)], features.sample_rate)
             audio_seen += float(batch.lengths.sum()) / features.sample_rate
             for group in opt.param_groups:
-                group["lr"] = lr_at(step, cfg)
+                group["lr"] = warmup_cosine_lr(step, cfg)
             with torch.no_grad():
                 feats, frames = frontend(batch.waveforms.to(device), batch.lengths.to(device))
                 feats = augment(feats, frames)
@@ -223,7 +215,7 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
                 quick = score_examples(model, frontend, vocab, valid_quick, device)
                 record = {"step": done, "train_loss": round(running, 4), "valid_cer": round(quick.cer, 4),
                           "valid_wer": round(quick.wer, 4), "grad_norm": round(float(grad_norm), 3),
-                          "lr": lr_at(step, cfg), "elapsed_s": round(elapsed, 1)}
+                          "lr": warmup_cosine_lr(step, cfg), "elapsed_s": round(elapsed, 1)}
                 history.append(record)
                 with open(out_dir / "log.jsonl", "a") as fh:
                     fh.write(json.dumps(record) + "\n")
