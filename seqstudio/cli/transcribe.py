@@ -51,6 +51,8 @@ def register(sub) -> None:
     b.add_argument("--hotwords", default=None, metavar="WORDS",
                    help="words (or phrases) to favour, separated by commas: names, jargon")
     b.add_argument("--hotword-boost", type=float_arg, default=None, metavar="B", help="how much to favour them")
+    b.add_argument("--nbest", type=int_arg, default=None, metavar="N",
+                   help="also list the N best hypotheses of every stretch of audio, with scores (json format)")
     p.set_defaults(run=run)
 
 
@@ -77,7 +79,7 @@ def decode_options(args: argparse.Namespace):
 
     lm = None if args.lm is None or args.lm.lower() == "none" else args.lm
     given = {"beam_size": args.beam, "lm": lm, "lm_weight": args.lm_weight, "word_bonus": args.word_bonus,
-             "hotwords": args.hotwords, "hotword_boost": args.hotword_boost}
+             "hotwords": args.hotwords, "hotword_boost": args.hotword_boost, "nbest": args.nbest}
     given = {k: v for k, v in given.items() if v is not None}
     if not given:
         return None
@@ -176,6 +178,8 @@ def run(args: argparse.Namespace) -> int:
         raise SeqStudioError("--overwrite and --skip-existing contradict each other; choose one")
     options = decode_options(args)
     jobs, problems = plan_outputs(args.inputs, formats, args.out)
+    if options is not None and options.nbest > 1 and not any(fmt == "json" for _, outs in jobs for fmt, _ in outs):
+        raise SeqStudioError("--nbest lists are written in the json format only; add --format json")
 
     # every output is checked before any work: a run never dies on its last file for a name clash
     if args.skip_existing:

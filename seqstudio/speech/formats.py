@@ -141,9 +141,12 @@ def _ms(seconds: float) -> float:
     return round(seconds, 3)
 
 
-def to_json(segments: Iterable[Segment]) -> str:
+def to_json(segments: Iterable[Segment], alternatives: Sequence[dict] | None = None) -> str:
     """``{"format", "version", "text", "segments": [{start, end, text, words: [{text, start, end,
-    confidence}]}]}`` with times in seconds rounded to the millisecond; read back by :func:`from_json`."""
+    confidence}]}]}`` with times in seconds rounded to the millisecond; read back by :func:`from_json`.
+
+    ``alternatives`` (n-best decoding) adds ``"alternatives": [{start, end, hypotheses: [{text, score}]}]``,
+    one entry per decoded stretch of audio, best hypothesis first."""
     segments = list(segments)
     data = {
         "format": JSON_FORMAT,
@@ -167,6 +170,12 @@ def to_json(segments: Iterable[Segment]) -> str:
             for s in segments
         ],
     }
+    if alternatives:
+        data["alternatives"] = [
+            {"start": _ms(a["start"]), "end": _ms(a["end"]),
+             "hypotheses": [{"text": text, "score": round(score, 3)} for text, score in a["hypotheses"]]}
+            for a in alternatives
+        ]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -204,12 +213,13 @@ def from_json(text: str) -> list[Segment]:
 _WRITERS = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json}
 
 
-def render(segments: Iterable[Segment], fmt: str) -> str:
-    """The transcript as text in ``fmt`` (one of :data:`FORMATS`)."""
-    writer = _WRITERS.get(fmt.lower().lstrip("."))
+def render(segments: Iterable[Segment], fmt: str, alternatives: Sequence[dict] | None = None) -> str:
+    """The transcript as text in ``fmt`` (one of :data:`FORMATS`); ``alternatives`` go into json only."""
+    fmt = fmt.lower().lstrip(".")
+    writer = _WRITERS.get(fmt)
     if writer is None:
         raise SeqStudioError(f"unknown transcript format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return writer(segments)
+    return to_json(segments, alternatives) if fmt == "json" else writer(segments)
 
 
 def write_transcript(

@@ -64,8 +64,20 @@ class Transcript:
         return self.compute_s / self.duration_s if self.duration_s > 0 else 0.0
 
     def render(self, fmt: str) -> str:
-        """The transcript as txt, srt, vtt or json text."""
-        return render(self.segments, fmt)
+        """The transcript as txt, srt, vtt or json text (json also lists the n-best alternatives)."""
+        return render(self.segments, fmt, self.alternatives())
+
+    def alternatives(self) -> list[dict]:
+        """The n-best lists as ``{start, end, hypotheses: [(text, score), ...]}``, one per decoded chunk
+        that has words; empty unless the options asked for n-best."""
+        out = []
+        for hyps in self.nbest:
+            words = [w for h in hyps for w in h.words]
+            if not words:
+                continue
+            out.append({"start": min(w.start for w in words), "end": max(w.end for w in words),
+                        "hypotheses": [(h.text, h.score) for h in hyps]})
+        return out
 
     def write(self, path: str | os.PathLike, fmt: str | None = None, overwrite: bool = False) -> Path:
         """Write atomically; the format comes from the extension unless given; never clobbers unless asked."""

@@ -213,6 +213,30 @@ def test_beam_search_with_a_language_model_and_hotwords(model_dir, tmp_path, cap
     assert expected.text != Transcriber.load(model_dir, "cpu").transcribe(audio).text  # the LM did its part
 
 
+def test_nbest_lists_go_into_the_json_transcript(model_dir, tmp_path, capsys):
+    audio = write_audio(tmp_path / "talk.wav", 2.0)
+    code, _, err = run(["transcribe", audio, "--model", model_dir, "--nbest", "3", "--beam", "8"], capsys)
+    assert_one_line_error(code, err, "--format json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["talk.wav"]
+
+    code, _, err = run(["transcribe", audio, "--model", model_dir, "--nbest", "3", "--beam", "8",
+                        "--format", "json,txt"], capsys)
+    assert code == 0, err
+    data = json.loads((tmp_path / "talk.json").read_text())
+    assert (tmp_path / "talk.txt").read_text().strip() == data["text"]  # txt has the best one only
+    (stretch,) = data["alternatives"]
+    texts = [h["text"] for h in stretch["hypotheses"]]
+    scores = [h["score"] for h in stretch["hypotheses"]]
+    assert 1 < len(texts) <= 3 and len(set(texts)) == len(texts) and scores == sorted(scores, reverse=True)
+    assert texts[0] == data["text"]  # the first alternative is the transcript itself
+    assert 0.0 <= stretch["start"] < stretch["end"] <= 2.0
+    assert from_json((tmp_path / "talk.json").read_text())[0].text == data["text"]  # still reads back
+
+    code, _, err = run(["transcribe", audio, "--model", model_dir, "--nbest", "0", "--format", "json",
+                        "--overwrite"], capsys)
+    assert_one_line_error(code, err, "nbest")
+
+
 def test_the_installed_command_never_shows_a_traceback(model_dir, tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
