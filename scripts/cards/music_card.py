@@ -28,6 +28,16 @@ float scale per row; activations, biases and cell state stay float32) cut the by
 by 4×; on the test split they change the NLL per event from 0.95210 (fp32) to 0.95219. `--precision fp32` runs
 the exact model.
 """ if "int8" in bench else ""
+if tc.get('stateful'):
+    sampling = f"""Training is truncated backpropagation through time over contiguous streams: each of the
+{tc['batch_size']} batch rows walks the train split's pieces in its own random order (a new order every pass), each
+piece transposed as a whole by a random −{tc['transpose']}…+{tc['transpose']} semitones, and the LSTM state is carried
+from one {tc['seq_len']}-token step to the next, so the model learns from context longer than a window — as it is
+used when it scores or continues a whole piece. Each step, each row's state starts again from zero with
+probability {tc['reset_prob']}, so the model also learns to begin from nothing."""
+else:
+    sampling = f"""Training windows are cut at random offsets from the packed train split and transposed by a random
+−{tc['transpose']}…+{tc['transpose']} semitones."""
 card = f"""# music-default — the shipped music model
 
 A {arch['num_layers']}×{arch['hidden_size']} LSTM (embedding {arch['embed_dim']}, dropout {arch['dropout']}) over
@@ -48,15 +58,14 @@ share a split): 80 % train, 10 % validation, 10 % test.
 | validation | {splits['valid']['sequences']:,} | {splits['valid']['tokens']:,} | {splits['valid']['hours']} |
 | test | {splits['test']['sequences']:,} | {splits['test']['tokens']:,} | {splits['test']['hours']} |
 
-Training windows are cut at random offsets from the packed train split and transposed by a random
-−{tc['transpose']}…+{tc['transpose']} semitones.
+{sampling}
 
 ## Training
-{p['steps']} steps of {tc['batch_size']} windows × {tc['seq_len']} tokens ({p['tokens_seen']:,} tokens, about
+{p['steps']} steps of {tc['batch_size']} {'streams' if tc.get('stateful') else 'windows'} × {tc['seq_len']} tokens ({p['tokens_seen']:,} tokens, about
 {p['tokens_seen']/splits['train']['tokens']:.1f} passes over the train split); AdamW, learning rate {tc['lr']} with
 {tc['warmup']} warm-up steps and cosine decay to {tc['min_lr_ratio']:.0%}, gradient clipping at {tc['grad_clip']}, seed {tc['seed']}.
-**Wall time {p['wall_time_s']/60:.0f} minutes on device `{p['device']}`** — one thread of a 2-core AMD EPYC virtual
-machine ({p['host']['cpus']} torch thread; torch {p['host']['torch']}), while other work shared the machine.
+**Wall time {p['wall_time_s']/60:.0f} minutes on device `{p['device']}`** — a 2-core AMD EPYC virtual machine
+({p['host']['cpus']} torch thread{'s' if p['host']['cpus'] != 1 else ''}; torch {p['host']['torch']}), while other work shared the machine at times.
 
 | step | train loss (smoothed, transposed windows) | validation NLL/event (fixed random 200k-token sample) | minutes |
 | --- | --- | --- | --- |
@@ -103,7 +112,7 @@ sampling and MIDI writing included — with int8 weights (the CPU default) or fp
 ```bash
 bash scripts/setup.sh
 .venv/bin/seqstudio data music                                        # ~35 min of music21 parsing on 2 cores, cached
-.venv/bin/seqstudio train music --preset cpu --out runs/music-cpu --threads 1   # ~{p['wall_time_s']/60:.0f} min; rerun to resume
+.venv/bin/seqstudio train music --preset cpu --out runs/music-cpu --threads 2   # ~{p['wall_time_s']/60:.0f} min; rerun to resume
 .venv/bin/seqstudio eval ngram --corpus data/corpus/music             # the baseline rows above
 cp runs/music-cpu/model/model.safetensors runs/music-cpu/model/config.json models/music-default/
 ```

@@ -23,6 +23,11 @@ def register(sub) -> None:
                    help="cpu: the shipped default, ~1 h on 2 cores; gpu: 3x512 for a GPU; tiny: a smoke test")
     m.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
     m.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
+    m.add_argument("--init", default=None, metavar="MODEL",
+                   help="fine-tune: start from this model's weights (a folder, a name under models/, or 'default'); "
+                        "its architecture replaces the preset's")
+    m.add_argument("--lr", type=float, default=None,
+                   help="override the preset's peak learning rate (default with --init: a quarter of it)")
     m.add_argument("--no-resume", dest="resume", action="store_false",
                    help="refuse to continue an existing run in --out (resuming needs the same preset and options)")
     add_device(m)
@@ -41,6 +46,11 @@ def register(sub) -> None:
                         "tiny: a smoke test")
     s.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
     s.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
+    s.add_argument("--init", default=None, metavar="MODEL",
+                   help="fine-tune: start from this model's weights (a folder, a name under models/, or 'default'); "
+                        "its architecture replaces the preset's")
+    s.add_argument("--lr", type=float, default=None,
+                   help="override the preset's peak learning rate (default with --init: a quarter of it)")
     s.add_argument("--no-resume", dest="resume", action="store_false",
                    help="refuse to continue an existing run in --out")
     add_device(s)
@@ -53,13 +63,24 @@ def register(sub) -> None:
     p.set_defaults(run=None)
 
 
-def _setup(args: argparse.Namespace, presets: dict):
-    """The preset's config with --steps and --seed applied, the device, and --threads set: what every
-    `train` kind does before its own work. Returns (config, device)."""
+def _setup(args: argparse.Namespace, presets: dict, with_init=None, default_model: str = ""):
+    """The preset's config with --init, --lr, --steps and --seed applied, the device, and --threads set:
+    what every `train` kind does before its own work. Returns (config, device)."""
+    import math
+
     from seqstudio.core.device import resolve_device
     from seqstudio.core.errors import SeqStudioError
+    from seqstudio.core.models import resolve_model
 
     cfg = presets[args.preset]
+    if getattr(args, "init", None) is not None:
+        cfg = with_init(cfg, resolve_model(args.init, default_model))
+        if args.lr is None:
+            cfg = replace(cfg, lr=cfg.lr / 4)
+    if getattr(args, "lr", None) is not None:
+        if not (math.isfinite(args.lr) and 0 < args.lr <= 1):
+            raise SeqStudioError("--lr must be a number in (0, 1]")
+        cfg = replace(cfg, lr=args.lr)
     if args.steps is not None:
         if args.steps < 1:
             raise SeqStudioError("--steps must be at least 1")
@@ -81,12 +102,13 @@ def _setup(args: argparse.Namespace, presets: dict):
 def run_speech(args: argparse.Namespace) -> int:
     from seqstudio.core.device import describe
     from seqstudio.core.progress import BarProgress
-    from seqstudio.speech.train import PRESETS, train_speech
+    from seqstudio.speech.train import PRESETS, train_speech, with_init
 
-    cfg, device = _setup(args, PRESETS)
+    cfg, device = _setup(args, PRESETS, with_init, "speech-default")
     kind = "BiLSTM" if cfg.bidirectional else "LSTM"
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} {kind}, "
-          f"{cfg.steps} steps of up to {cfg.batch_seconds:.0f} s of audio")
+          f"{cfg.steps} steps of up to {cfg.batch_seconds:.0f} s of audio, peak learning rate {cfg.lr:g}"
+          + (f", starting from {cfg.init}" if cfg.init else ""))
     train_speech(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress())
     return 0
 
@@ -94,10 +116,11 @@ def run_speech(args: argparse.Namespace) -> int:
 def run_music(args: argparse.Namespace) -> int:
     from seqstudio.core.device import describe
     from seqstudio.core.progress import BarProgress
-    from seqstudio.music.train import PRESETS, train_music
+    from seqstudio.music.train import PRESETS, train_music, with_init
 
-    cfg, device = _setup(args, PRESETS)
+    cfg, device = _setup(args, PRESETS, with_init, "music-default")
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} LSTM, "
-          f"{cfg.steps} steps of {cfg.batch_size}x{cfg.seq_len} tokens")
+          f"{cfg.steps} steps of {cfg.batch_size}x{cfg.seq_len} tokens, peak learning rate {cfg.lr:g}"
+          + (f", starting from {cfg.init}" if cfg.init else ""))
     train_music(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress())
     return 0

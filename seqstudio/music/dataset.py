@@ -52,3 +52,81 @@ def transpose(batch: np.ndarray, shifts: np.ndarray, tok: Tokenizer) -> np.ndarr
         is_note = (out >= lo) & (out < lo + 128)
         out = np.where(is_note, out + shifts[:, None], out)
     return out
+
+
+class StreamSampler:
+    """Contiguous streams for truncated backpropagation through time with the LSTM state carried on.
+
+    Row ``b`` of every batch walks its own endless stream: the train split's pieces in a random order
+    (a new order each pass), each piece transposed by its own random shift. Step ``s`` returns tokens
+    ``[s * seq_len, (s + 1) * seq_len]`` of every stream, so the state left by one step is the right
+    start for the next, and the model learns from context longer than one window — as it is used when
+    scoring or continuing a whole piece. Like ``WindowSampler``, a batch depends only on (seed, step).
+    """
+
+    def __init__(self, split: Split, tokenizer: Tokenizer, seq_len: int, transpose: int, seed: int) -> None:
+        if len(split) < 1 or len(split.tokens) < 2:
+            raise ValueError("the training split is empty")
+        if seed < 0:
+            raise ValueError("the seed must be non-negative")
+        self.split = split
+        self.lengths = np.diff(split.offsets)
+        self.total = int(self.lengths.sum())
+        self.tok = tokenizer
+        self.seq_len = seq_len
+        self.transpose = transpose
+        self.seed = seed
+        self._orders: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._low, self._high = _pitch_ranges(split, tokenizer)
+
+    def _order(self, row: int, cycle: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pieces in order, their start positions in the pass, their shifts) for one pass of one row."""
+        key = (row, cycle)
+        if key not in self._orders:
+            if len(self._orders) > 256:
+                self._orders.clear()
+            rng = np.random.default_rng([self.seed, row, cycle, 7])
+            order = rng.permutation(len(self.lengths))
+            starts = np.concatenate([[0], np.cumsum(self.lengths[order])[:-1]])
+            shifts = rng.integers(-self.transpose, self.transpose + 1, size=len(order))
+            # a piece that a shift would push out of 0..127 stays where it is, every part of it alike
+            fits = (self._low[order] + shifts >= 0) & (self._high[order] + shifts <= 127)
+            shifts = np.where(fits, shifts, 0)
+            self._orders[key] = (order, starts, shifts)
+        return self._orders[key]
+
+    def _stream(self, row: int, begin: int, width: int) -> np.ndarray:
+        out = np.empty(width, dtype=np.int64)
+        filled, pos = 0, begin
+        while filled < width:
+            cycle, at = divmod(pos, self.total)
+            order, starts, shifts = self._order(row, cycle)
+            k = int(np.searchsorted(starts, at, side="right")) - 1
+            piece = int(order[k])
+            within = at - int(starts[k])
+            take = min(int(self.lengths[piece]) - within, width - filled)
+            first = int(self.split.offsets[piece]) + within
+            chunk = self.split.tokens[first : first + take].astype(np.int64)[None, :]
+            out[filled : filled + take] = transpose(chunk, shifts[k : k + 1], self.tok)[0]
+            filled += take
+            pos += take
+        return out
+
+    def batch(self, step: int, batch_size: int) -> np.ndarray:
+        """(batch, seq_len + 1) int64; row b continues row b of step - 1 (inputs [:, :-1], targets [:, 1:])."""
+        begin = step * self.seq_len
+        return np.stack([self._stream(row, begin, self.seq_len + 1) for row in range(batch_size)])
+
+
+def _pitch_ranges(split: Split, tok: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest NOTE_ON/NOTE_OFF pitch of every piece (127 and 0 for a piece without notes)."""
+    tokens = split.tokens.astype(np.int64)
+    pitch = np.where((tokens >= tok.note_on) & (tokens < tok.note_off), tokens - tok.note_on,
+                     np.where((tokens >= tok.note_off) & (tokens < tok.note_off + 128), tokens - tok.note_off, -1))
+    piece = np.repeat(np.arange(len(split)), np.diff(split.offsets))
+    low = np.full(len(split), 127, dtype=np.int64)
+    high = np.zeros(len(split), dtype=np.int64)
+    has = pitch >= 0
+    np.minimum.at(low, piece[has], pitch[has])
+    np.maximum.at(high, piece[has], pitch[has])
+    return low, high

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import save_music_model
 from seqstudio.music.corpus import load_corpus
-from seqstudio.music.dataset import WindowSampler
+from seqstudio.music.dataset import StreamSampler, WindowSampler
 from seqstudio.music.evaluate import sequence_nll
 from seqstudio.music.model import MusicLSTM, MusicModelConfig
 from seqstudio.music.tokenizer import PAD, Tokenizer, TokenizerConfig
@@ -38,12 +38,17 @@ class TrainConfig:
     min_lr_ratio: float = 0.05
     weight_decay: float = 0.0
     grad_clip: float = 1.0
-    transpose: int = 3  # semitones either way, drawn per window
+    transpose: int = 3  # semitones either way, drawn per window (per piece when stateful)
+    # truncated backpropagation through time: every batch row continues its own stream of whole pieces and
+    # the LSTM state is carried from step to step, so the model learns context longer than one window
+    stateful: bool = True
+    reset_prob: float = 0.1  # chance per row and step that the carried state starts from zero again
     eval_every: int = 500
     eval_tokens: int = 200_000  # validation tokens used for the periodic check (the final check uses all)
     checkpoint_every: int = 100
     seed: int = 1234
     amp: bool = True  # bfloat16 autocast on CUDA; ignored on the CPU
+    init: str = ""  # fine-tuning: a model folder whose weights (and architecture) the run starts from
 
 
 PRESETS: dict[str, TrainConfig] = {
@@ -51,7 +56,7 @@ PRESETS: dict[str, TrainConfig] = {
     "tiny": TrainConfig(embed_dim=32, hidden_size=48, num_layers=2, batch_size=8, seq_len=64, steps=30,
                         eval_every=15, eval_tokens=5_000, checkpoint_every=10, warmup=5),
     # the shipped default: about an hour on 2 CPU cores
-    "cpu": TrainConfig(),
+    "cpu": TrainConfig(steps=6000),
     # the reference size of the Performance RNN family; for a GPU
     "gpu": TrainConfig(embed_dim=512, hidden_size=512, num_layers=3, dropout=0.2, batch_size=128, seq_len=512,
                        steps=20000, lr=1e-3, warmup=500, eval_every=1000, eval_tokens=1_000_000,
@@ -69,6 +74,42 @@ def _limit_tokens(sequences: list[np.ndarray], budget: int) -> list[np.ndarray]:
     return out
 
 
+def with_init(cfg: TrainConfig, model_dir: str | Path) -> TrainConfig:
+    """``cfg`` set to fine-tune the model in ``model_dir``: its architecture replaces the preset's."""
+    from seqstudio.music.bundle import load_music_model
+
+    arch = load_music_model(model_dir).model.config
+    return replace(cfg, embed_dim=arch.embed_dim, hidden_size=arch.hidden_size, num_layers=arch.num_layers,
+                   init=str(Path(model_dir).resolve()))
+
+
+def _load_init(cfg: TrainConfig, model: MusicLSTM, tokenizer: Tokenizer) -> dict:
+    """Copy the weights of ``cfg.init`` into ``model``; what the provenance says about where they came from."""
+    from seqstudio.music.bundle import load_music_model
+
+    bundle = load_music_model(cfg.init)
+    if bundle.tokenizer.config != tokenizer.config:
+        raise SeqStudioError(f"{cfg.init} uses other tokens than the corpus (tokenizer "
+                             f"{bundle.tokenizer.config.to_dict()} vs {tokenizer.config.to_dict()})")
+    if bundle.model.config != model.config:
+        raise SeqStudioError(f"{cfg.init} is a {bundle.model.config.num_layers}x{bundle.model.config.hidden_size} "
+                             f"LSTM; this run is set up for {model.config.num_layers}x{model.config.hidden_size}")
+    model.load_state_dict(bundle.model.state_dict())
+    prov = bundle.config.get("provenance", {})
+    return {"model": cfg.init, "steps": prov.get("steps"), "metrics": prov.get("metrics")}
+
+
+def _start_state(carried: tuple[torch.Tensor, torch.Tensor] | None, cfg: TrainConfig, step: int):
+    """The state a stateful step starts from: the last step's, with some rows set back to zero so that the
+    model also learns to start from nothing (as it does at the start of every scored or continued piece)."""
+    if carried is None:
+        return None
+    rng = np.random.default_rng([cfg.seed, step, 11])
+    keep = torch.from_numpy(rng.random(cfg.batch_size) >= cfg.reset_prob).to(carried[0])
+    keep = keep.view(1, -1, 1)
+    return carried[0] * keep, carried[1] * keep
+
+
 def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, device: torch.device,
                 resume: bool = True, progress: Progress | None = None, log=print) -> dict:
     """Train (or resume) into ``out_dir``: ``checkpoint.pt``, ``log.jsonl`` and the artifact in ``model/``."""
@@ -80,8 +121,11 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
 
     ckpt_path = out_dir / "checkpoint.pt"
     start_step, elapsed, history = 0, 0.0, []
+    carried = None  # the LSTM state (h, c) handed from one stateful step to the next
     torch.manual_seed(cfg.seed)
-    model = MusicLSTM(model_cfg).to(device)
+    model = MusicLSTM(model_cfg)
+    init = _load_init(cfg, model, tokenizer) if cfg.init else None
+    model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     corpus_key = summary.get("spec_key", "")
     if ckpt_path.exists():
@@ -89,7 +133,9 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
             raise SeqStudioError(f"{out_dir} already holds a training run (resume it, or use another --out)")
         ckpt = load_checkpoint(ckpt_path)
         try:
-            saved = TrainConfig(**json.loads(ckpt["train_config"]))
+            saved_dict = json.loads(ckpt["train_config"])
+            saved_dict.setdefault("stateful", False)  # runs from before stateful training existed
+            saved = TrainConfig(**saved_dict)
         except (KeyError, TypeError, ValueError):
             raise SeqStudioError(f"{ckpt_path} is not a SeqStudio music checkpoint") from None
         # the learning-rate schedule and the batches depend on every setting, steps included
@@ -100,11 +146,15 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])  # moves the optimizer state to the parameters' device
         start_step, elapsed = int(ckpt["step"]), float(ckpt["elapsed"])
+        carried = ckpt.get("state")
         history = json.loads(ckpt["history"])
         log(f"resuming {out_dir} at step {start_step}/{cfg.steps}")
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    sampler = WindowSampler(splits["train"], tokenizer, cfg.seq_len, cfg.transpose, cfg.seed)
+    sampler_cls = StreamSampler if cfg.stateful else WindowSampler
+    sampler = sampler_cls(splits["train"], tokenizer, cfg.seq_len, cfg.transpose, cfg.seed)
+    if carried is not None:
+        carried = (carried[0].to(device), carried[1].to(device))
     valid_all = splits["valid"].sequences()
     # the periodic check uses a fixed random sample of pieces, not the first collections in corpus order
     shuffled = [valid_all[i] for i in np.random.default_rng(cfg.seed).permutation(len(valid_all))]
@@ -115,6 +165,7 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
         save_checkpoint(ckpt_path, {
             "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
             "train_config": json.dumps(asdict(cfg)), "history": json.dumps(history), "corpus_key": corpus_key,
+            **({"state": carried} if carried is not None else {}),
         })
 
     progress.start(cfg.steps, "training")
@@ -129,14 +180,17 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
             batch = torch.from_numpy(sampler.batch(step, cfg.batch_size)).to(device)
             for group in opt.param_groups:
                 group["lr"] = warmup_cosine_lr(step, cfg)
+            state = _start_state(carried, cfg, step) if cfg.stateful else None
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-                logits, _ = model(batch[:, :-1])
+                logits, state = model(batch[:, :-1], state)
             loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
                                    ignore_index=PAD)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
+            if cfg.stateful:
+                carried = (state[0].detach().float(), state[1].detach().float())
             done = step + 1
             value = loss.item()
             running = value if running is None else 0.98 * running + 0.02 * value
@@ -169,6 +223,7 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
     provenance = {
         "corpus": {"spec": summary["spec"], "splits": summary["splits"], "split_rule": summary["split_rule"]},
         "train_config": asdict(cfg),
+        **({"init": init} if init else {}),
         "steps": cfg.steps,
         "tokens_seen": cfg.steps * cfg.batch_size * cfg.seq_len,
         "wall_time_s": round(elapsed, 1),

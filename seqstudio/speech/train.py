@@ -20,7 +20,7 @@ from seqstudio.core.checkpoint import load_checkpoint, save_checkpoint, warmup_c
 from seqstudio.core.device import describe
 from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.speech.bundle import save_speech_model
+from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
 from seqstudio.speech.decode import cer, greedy_decode, wer
 from seqstudio.speech.features import FeatureConfig, LogMel, SpecAugment, SpecAugmentConfig
@@ -53,6 +53,7 @@ class SpeechTrainConfig:
     seed: int = 1234
     amp: bool = True  # bfloat16 autocast on CUDA; ignored on the CPU
     features: dict = field(default_factory=lambda: FeatureConfig().to_dict())
+    init: str = ""  # fine-tuning: a model folder whose weights (and architecture, features) the run starts from
 
     def model_config(self, vocab_size: int) -> SpeechModelConfig:
         return SpeechModelConfig(vocab_size=vocab_size, n_mels=FeatureConfig.from_dict(self.features).n_mels,
@@ -72,6 +73,28 @@ PRESETS: dict[str, SpeechTrainConfig] = {
                              steps=30000, lr=1e-3, warmup=1000, eval_every=1000, eval_utterances=400,
                              checkpoint_every=500),
 }
+
+
+def with_init(cfg: SpeechTrainConfig, model_dir: str | Path) -> SpeechTrainConfig:
+    """``cfg`` set to fine-tune the model in ``model_dir``: its architecture and features replace the preset's."""
+    bundle = load_speech_model(model_dir)
+    arch = bundle.model.config
+    return replace(cfg, conv_channels=arch.conv_channels, subsampling=arch.subsampling, hidden_size=arch.hidden_size,
+                   num_layers=arch.num_layers, bidirectional=arch.bidirectional,
+                   features=bundle.features.to_dict(), init=str(Path(model_dir).resolve()))
+
+
+def _load_init(cfg: SpeechTrainConfig, model: SpeechLSTM, vocab: CharVocab) -> dict:
+    """Copy the weights of ``cfg.init`` into ``model``; what the provenance says about where they came from."""
+    bundle = load_speech_model(cfg.init)
+    if bundle.vocab.chars != vocab.chars:
+        raise SeqStudioError(f"{cfg.init} writes other characters than this trainer's alphabet")
+    if replace(bundle.model.config, dropout=model.config.dropout) != model.config \
+            or bundle.features.to_dict() != cfg.features:
+        raise SeqStudioError(f"{cfg.init} has another architecture or other features than this run is set up for")
+    model.load_state_dict(bundle.model.state_dict())
+    prov = bundle.config.get("provenance", {})
+    return {"model": cfg.init, "steps": prov.get("steps"), "metrics": prov.get("metrics")}
 
 
 @dataclass
@@ -142,7 +165,9 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     ckpt_path = out_dir / "checkpoint.pt"
     start_step, elapsed, history = 0, 0.0, []
     torch.manual_seed(cfg.seed)
-    model = SpeechLSTM(model_cfg).to(device)
+    model = SpeechLSTM(model_cfg)
+    init = _load_init(cfg, model, vocab) if cfg.init else None
+    model.to(device)
     frontend = LogMel(features).to(device)
     augment = SpecAugment(SpecAugmentConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -242,6 +267,7 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     provenance = {
         "corpus": corpus,
         "train_config": asdict(cfg),
+        **({"init": init} if init else {}),
         "steps": cfg.steps,
         "epochs": round(cfg.steps / len(schedule), 2),
         "wall_time_s": round(elapsed, 1),

@@ -10,7 +10,7 @@ from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.music.bundle import load_music_model
 from seqstudio.music.corpus import load_corpus
-from seqstudio.music.dataset import WindowSampler, transpose
+from seqstudio.music.dataset import StreamSampler, WindowSampler, transpose
 from seqstudio.music.evaluate import sequence_nll
 from seqstudio.music.tokenizer import Tokenizer
 from seqstudio.music.train import PRESETS, train_music
@@ -82,7 +82,74 @@ def test_windows_are_deterministic_per_step_and_transposition_stays_in_range(tin
     assert np.array_equal(transpose(edge, np.array([-2]), tok), edge - np.array([[2, 2, 2]]))
 
 
+def _untransposed(tokens: np.ndarray, tok: Tokenizer) -> np.ndarray:
+    """Note tokens mapped to one pitch so that pieces compare whatever their transposition."""
+    out = tokens.copy()
+    out[(out >= tok.note_on) & (out < tok.note_off)] = tok.note_on
+    out[(out >= tok.note_off) & (out < tok.note_off + 128)] = tok.note_off
+    return out
+
+
+def test_streams_continue_from_step_to_step_through_whole_pieces(tiny_corpus):
+    _, splits = load_corpus(tiny_corpus)
+    train, tok = splits["train"], Tokenizer()
+    sampler = StreamSampler(train, tok, seq_len=64, transpose=3, seed=7)
+    steps = [sampler.batch(s, 3) for s in range(0, 400)]
+    for a, b in zip(steps, steps[1:], strict=False):
+        assert np.array_equal(a[:, -1], b[:, 0])  # the last target of a step is the first input of the next
+    assert np.array_equal(StreamSampler(train, tok, 64, 3, 7).batch(123, 3), steps[123])  # (seed, step) only
+    assert not np.array_equal(steps[0][0], steps[0][1])  # rows walk different orders
+
+    stream = np.concatenate([steps[0][0]] + [b[0, 1:] for b in steps[1:]])
+    assert len(stream) > 2 * len(train.tokens)  # more than two passes: row 0 has seen every piece twice
+    # cut at BOS, every piece of a pass is a whole piece of the split, transposed as one
+    pieces = np.split(stream, np.flatnonzero(stream == 1))[1:-1]
+    originals = {tuple(_untransposed(train.sequence(i), tok)) for i in range(len(train))}
+    assert {tuple(_untransposed(p, tok)) for p in pieces} == originals
+    for p in pieces:
+        match = [i for i in range(len(train)) if len(train.sequence(i)) == len(p)
+                 and np.array_equal(_untransposed(train.sequence(i), tok), _untransposed(p, tok))]
+        notes = (p >= tok.note_on) & (p < tok.note_off)
+        shifts = set((p[notes] - train.sequence(match[0])[notes]).tolist())
+        assert len(shifts) == 1 and abs(shifts.pop()) <= 3
+
+
+def test_stateful_training_carries_the_state_and_resets_some_rows():
+    from seqstudio.music.train import _start_state
+
+    cfg = replace(PRESETS["tiny"], batch_size=64, reset_prob=0.25)
+    h = torch.ones(2, 64, 5)
+    assert _start_state(None, cfg, 3) is None
+    h0, c0 = _start_state((h, 2 * h), cfg, 3)
+    kept = h0[0, :, 0] == 1
+    assert torch.equal(c0[0, :, 0], 2 * kept.float())  # h and c of a row are reset together
+    assert 5 < int((~kept).sum()) < 32  # about a quarter of the rows start again from zero
+    assert torch.equal(_start_state((h, 2 * h), cfg, 3)[0], h0)  # and which ones depends on the step only
+
+
 def test_cli_preset_names_are_the_presets():
     from seqstudio.music.presets import PRESET_NAMES
 
     assert tuple(PRESETS) == PRESET_NAMES  # the torch-free list the CLI shows must not drift from the real table
+
+
+def test_fine_tuning_starts_from_the_given_model(tiny_model, tiny_corpus, tmp_path, capsys):
+    from seqstudio.cli.main import main
+
+    # the cpu preset is a 3x384 LSTM, but --init brings the tiny model's own architecture
+    argv = ["train", "music", "--corpus", str(tiny_corpus), "--out", str(tmp_path / "ft"), "--preset", "cpu",
+            "--init", str(tiny_model), "--steps", "1", "--lr", "1e-12", "--device", "cpu"]
+    assert main(argv) == 0, capsys.readouterr().err
+    start, tuned = load_music_model(tiny_model), load_music_model(tmp_path / "ft" / "model")
+    prov = tuned.config["provenance"]
+    assert prov["init"]["model"] == str(tiny_model.resolve()) and prov["init"]["steps"] == PRESETS["tiny"].steps
+    assert prov["train_config"]["hidden_size"] == PRESETS["tiny"].hidden_size
+    for name, before in start.model.state_dict().items():  # one step at a vanishing learning rate: same weights
+        assert torch.allclose(tuned.model.state_dict()[name], before, atol=1e-6), name
+
+    capsys.readouterr()
+    argv = ["train", "music", "--corpus", str(tiny_corpus), "--out", str(tmp_path / "bad"), "--init", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "not a SeqStudio model" in err[0], err
+    assert not (tmp_path / "bad").exists()

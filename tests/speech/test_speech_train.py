@@ -125,3 +125,26 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["train", "speech", "--corpus", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "--steps" in err[0] and "train.jsonl" in err[1]
+
+
+def test_fine_tuning_starts_from_the_given_model(tiny_speech_corpus, tiny_speech_run, tmp_path, capsys):
+    start = tiny_speech_run / "model"
+    # the cpu preset is a 3x256 BiLSTM, but --init brings the tiny model's own architecture and features
+    argv = ["train", "speech", "--corpus", str(tiny_speech_corpus), "--out", str(tmp_path / "ft"), "--preset", "cpu",
+            "--init", str(start), "--steps", "1", "--lr", "1e-12", "--device", "cpu"]
+    assert main(argv) == 0, capsys.readouterr().err
+    tuned = load_speech_model(tmp_path / "ft" / "model")
+    prov = tuned.config["provenance"]
+    assert prov["init"]["model"] == str(start.resolve()) and prov["init"]["steps"] == 6
+    assert prov["train_config"]["hidden_size"] == PRESETS["tiny"].hidden_size
+    for name, before in _weights(start).items():  # one step at a vanishing learning rate: the same weights
+        assert torch.allclose(tuned.model.state_dict()[name], before, atol=1e-6), name
+
+    capsys.readouterr()
+    argv = ["train", "speech", "--corpus", str(tiny_speech_corpus), "--out", str(tmp_path / "bad"), "--init",
+            str(tmp_path)]
+    assert main(argv) == 2
+    assert main(argv[:-2] + ["--init", str(start), "--lr", "-1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "not a SeqStudio model" in err[0] and "--lr" in err[1], err
+    assert not (tmp_path / "bad").exists()
