@@ -16,7 +16,8 @@ def register(sub) -> None:
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
     m = kinds.add_parser("music", help="train the music LSTM on a built corpus",
                          description="Train the music LSTM. Interrupt at any time: running the same command "
-                                     "again resumes from the last checkpoint in --out.")
+                                     "again resumes from the last checkpoint in --out; a larger --steps continues a "
+                                     "finished run.")
     m.add_argument("--corpus", default="data/corpus/music", help="a corpus built by `seqstudio data music`")
     m.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.jsonl and the model in model/")
     m.add_argument("--preset", choices=PRESET_NAMES, default="cpu",

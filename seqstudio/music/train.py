@@ -138,9 +138,13 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
             saved = TrainConfig(**saved_dict)
         except (KeyError, TypeError, ValueError):
             raise SeqStudioError(f"{ckpt_path} is not a SeqStudio music checkpoint") from None
-        # the learning-rate schedule and the batches depend on every setting, steps included
-        if saved != cfg:
-            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset and options")
+        # the learning-rate schedule and the batches depend on every setting, steps included; only a finished
+        # run may go on with more steps (its schedule then stretches: a warm restart from where it ended)
+        finished_and_longer = int(ckpt["step"]) == saved.steps < cfg.steps
+        if replace(saved, steps=cfg.steps) != cfg or (saved.steps != cfg.steps and not finished_and_longer):
+            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset and options"
+                                 + (" (only a finished run can be continued with more --steps)"
+                                    if replace(saved, steps=cfg.steps) == cfg else ""))
         if ckpt.get("corpus_key") != corpus_key:
             raise SeqStudioError(f"{out_dir} was trained on another corpus than {corpus_dir}")
         model.load_state_dict(ckpt["model"])

@@ -65,10 +65,17 @@ def test_resume_refuses_other_settings_and_no_resume(tmp_path, tiny_corpus):
     train_music(tiny_corpus, tmp_path / "r", cfg, CPU, **QUIET)
     with pytest.raises(SeqStudioError, match="other settings"):
         train_music(tiny_corpus, tmp_path / "r", replace(cfg, hidden_size=64), CPU, **QUIET)
-    with pytest.raises(SeqStudioError, match="other settings"):
-        train_music(tiny_corpus, tmp_path / "r", replace(cfg, steps=8), CPU, **QUIET)  # would bend the schedule
     with pytest.raises(SeqStudioError, match="already holds"):
         train_music(tiny_corpus, tmp_path / "r", cfg, CPU, resume=False, **QUIET)
+    with pytest.raises(SeqStudioError, match="only a finished run"):
+        train_music(tiny_corpus, tmp_path / "r", replace(cfg, steps=3), CPU, **QUIET)
+    longer = train_music(tiny_corpus, tmp_path / "r", replace(cfg, steps=6), CPU, **QUIET)  # a finished run goes on
+    assert longer["steps"] == 6 and [h["step"] for h in longer["history"]] == [2, 4, 6]
+
+    with pytest.raises(Cancelled):
+        train_music(tiny_corpus, tmp_path / "cut", cfg, CPU, progress=StopAt(2), **QUIET)
+    with pytest.raises(SeqStudioError, match="only a finished run"):  # a run cut short would bend its schedule
+        train_music(tiny_corpus, tmp_path / "cut", replace(cfg, steps=8), CPU, **QUIET)
 
 
 def test_windows_are_deterministic_per_step_and_transposition_stays_in_range(tiny_corpus):
