@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = Parser(
         prog="seqstudio",
-        description="Stacked LSTMs that compose music (and, soon, transcribe speech), offline.",
+        description="Stacked LSTMs that compose music and transcribe speech, offline.",
         epilog="Run `seqstudio COMMAND --help` for the options of each command.",
     )
     parser.add_argument("--version", action="version", version=f"seqstudio {__version__}")
