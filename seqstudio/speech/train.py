@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from seqstudio.core.checkpoint import load_checkpoint, save_checkpoint, warmup_cosine_lr
 from seqstudio.core.device import describe
-from seqstudio.core.errors import Cancelled, SeqStudioError
+from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
+from seqstudio.core.trainloop import open_run, train_loop
 from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
 from seqstudio.speech.decode import cer, greedy_decode, wer
@@ -162,8 +162,6 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     schedule = BatchSchedule(make_batches(train_examples, cfg.batch_seconds, cfg.max_batch), cfg.seed)
     corpus_key = _corpus_key(corpus_dir)
 
-    ckpt_path = out_dir / "checkpoint.pt"
-    start_step, elapsed, history = 0, 0.0, []
     torch.manual_seed(cfg.seed)
     model = SpeechLSTM(model_cfg)
     init = _load_init(cfg, model, vocab) if cfg.init else None
@@ -171,90 +169,38 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     frontend = LogMel(features).to(device)
     augment = SpecAugment(SpecAugmentConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    if ckpt_path.exists():
-        if not resume:
-            raise SeqStudioError(f"{out_dir} already holds a training run (resume it, or use another --out)")
-        ckpt = load_checkpoint(ckpt_path)
-        try:
-            saved = SpeechTrainConfig(**json.loads(ckpt["train_config"]))
-        except (KeyError, TypeError, ValueError):
-            raise SeqStudioError(f"{ckpt_path} is not a SeqStudio speech checkpoint") from None
-        # a longer run may continue a shorter one (more steps, same everything else): the schedule stretches
-        if replace(saved, steps=cfg.steps) != cfg:
-            raise SeqStudioError(f"{out_dir} was trained with other settings; resume with the same preset and options")
-        if ckpt.get("corpus_key") != corpus_key:
-            raise SeqStudioError(f"{out_dir} was trained on another corpus than {corpus_dir}")
-        model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
-        start_step, elapsed = int(ckpt["step"]), float(ckpt["elapsed"])
-        history = json.loads(ckpt["history"])
-        log(f"resuming {out_dir} at step {start_step}/{cfg.steps}")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    run = open_run(out_dir, cfg, model, opt, resume=resume, corpus_key=corpus_key, corpus_name=str(corpus_dir),
+                   what="speech", read_config=lambda saved: SpeechTrainConfig(**saved), log=log)
     valid_quick = [valid_all[i] for i in torch.randperm(len(valid_all), generator=torch.Generator().manual_seed(
         cfg.seed))[: cfg.eval_utterances].tolist()]
     use_amp = cfg.amp and device.type == "cuda"
+    augment.train(cfg.spec_augment)
 
-    def checkpoint(step: int) -> None:
-        save_checkpoint(ckpt_path, {
-            "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
-            "train_config": json.dumps(asdict(cfg)), "history": json.dumps(history), "corpus_key": corpus_key,
-        })
+    def take_step(step: int):
+        batch = collate([train_examples[i] for i in schedule.at(step)], features.sample_rate)
+        with torch.no_grad():
+            feats, frames = frontend(batch.waveforms.to(device), batch.lengths.to(device))
+            feats = augment(feats, frames)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+            log_probs, out_lengths = model(feats, frames)
+        loss = F.ctc_loss(log_probs.transpose(0, 1), batch.targets.to(device), out_lengths,
+                          batch.target_lengths.to(device), blank=vocab.blank, zero_infinity=True)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        if torch.isfinite(grad_norm):
+            opt.step()
+        return loss, grad_norm
+
+    def validate():
+        quick = score_examples(model, frontend, vocab, valid_quick, device)
+        return ({"valid_cer": round(quick.cer, 4), "valid_wer": round(quick.wer, 4)},
+                f"valid CER {quick.cer:.3f} WER {quick.wer:.3f}")
 
     log(f"{len(train_examples)} training utterances in {len(schedule)} batches "
         f"({sum(e.duration for e in train_examples) / 3600:.1f} h); {model.num_parameters():,} parameters")
-    progress.start(cfg.steps, "training")
-    progress.update(start_step)
-    model.train()
-    augment.train(cfg.spec_augment)
-    t_last = time.perf_counter()
-    running = None
-    done = start_step
-    audio_seen = 0.0
-    try:
-        for step in range(start_step, cfg.steps):
-            torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout and SpecAugment depend on the step only
-            batch = collate([train_examples[i] for i in schedule.at(step)], features.sample_rate)
-            audio_seen += float(batch.lengths.sum()) / features.sample_rate
-            for group in opt.param_groups:
-                group["lr"] = warmup_cosine_lr(step, cfg)
-            with torch.no_grad():
-                feats, frames = frontend(batch.waveforms.to(device), batch.lengths.to(device))
-                feats = augment(feats, frames)
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-                log_probs, out_lengths = model(feats, frames)
-            loss = F.ctc_loss(log_probs.transpose(0, 1), batch.targets.to(device), out_lengths,
-                              batch.target_lengths.to(device), blank=vocab.blank, zero_infinity=True)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            if torch.isfinite(grad_norm):
-                opt.step()
-            done = step + 1
-            value = loss.item()
-            running = value if running is None else 0.98 * running + 0.02 * value
-            now = time.perf_counter()
-            elapsed += now - t_last
-            t_last = now
-            progress.update(done, f"loss {running:.3f}")
-            if done % cfg.eval_every == 0 or done == cfg.steps:
-                quick = score_examples(model, frontend, vocab, valid_quick, device)
-                record = {"step": done, "train_loss": round(running, 4), "valid_cer": round(quick.cer, 4),
-                          "valid_wer": round(quick.wer, 4), "grad_norm": round(float(grad_norm), 3),
-                          "lr": warmup_cosine_lr(step, cfg), "elapsed_s": round(elapsed, 1)}
-                history.append(record)
-                with open(out_dir / "log.jsonl", "a") as fh:
-                    fh.write(json.dumps(record) + "\n")
-                log(f"step {done}: train CTC {running:.3f}  valid CER {quick.cer:.3f} WER {quick.wer:.3f}  "
-                    f"({elapsed / 60:.1f} min)")
-                t_last = time.perf_counter()
-            if done % cfg.checkpoint_every == 0 or done == cfg.steps:
-                checkpoint(done)
-            progress.check()
-    except (Cancelled, KeyboardInterrupt):
-        if done > start_step:
-            checkpoint(done)
-        raise
-    progress.finish()
+    train_loop(run, cfg, model, opt, corpus_key=corpus_key, take_step=take_step, validate=validate,
+               progress=progress, log=log)
 
     final = score_examples(model, frontend, vocab, valid_all, device, progress=progress)
     metrics = {"valid_cer": round(final.cer, 4), "valid_wer": round(final.wer, 4), "valid_utterances": final.utterances}
@@ -270,12 +216,12 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
         **({"init": init} if init else {}),
         "steps": cfg.steps,
         "epochs": round(cfg.steps / len(schedule), 2),
-        "wall_time_s": round(elapsed, 1),
+        "wall_time_s": round(run.elapsed, 1),
         "device": describe(device),
         "host": {"cpus": torch.get_num_threads(), "machine": platform.machine(), "torch": torch.__version__},
         "parameters": model.num_parameters(),
         "metrics": metrics,
-        "history": history,
+        "history": run.history,
     }
     save_speech_model(out_dir / "model", model.to("cpu"), features, vocab, provenance, overwrite=True)
     log(f"done: greedy CER/WER valid {final.cer:.3f}/{final.wer:.3f}"
