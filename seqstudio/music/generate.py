@@ -104,8 +104,9 @@ def _sample_row(x, p, keep, temperature, top_k, top_p, u):
                 x[v] = -np.inf
     m = x.max()
     total = 0.0
+    masked_is_zero = m > -np.inf  # then exp(-inf - m) is exactly 0: no exp call for a masked token
     for v in range(n):
-        p[v] = np.exp(x[v] - m)
+        p[v] = 0.0 if masked_is_zero and x[v] == -np.inf else np.exp(x[v] - m)
         total += p[v]
     for v in range(n):
         p[v] /= total

@@ -14,6 +14,15 @@ arrays and runs a whole step (every layer and the head) in one single-threaded n
   which also rounds the activations to 8 bits. ``int8_reference`` builds the nn.LSTM/nn.Linear that
   computes exactly what the int8 kernel computes (up to float32 summation order), so its quality can
   be measured on real data with the ordinary evaluation code (see ``seqstudio/music/options.py``).
+- A seed is prefilled layer by layer (``_prefill``), not token by token: each layer >= 1 multiplies
+  its W_ih by the layer below's outputs for a stretch of positions at once (the positions are the
+  batch, so a widened int8 weight feeds two of them), and only W_hh . h runs position by position.
+  Same weights, scales and activation code as the step: the state matches stepping through the
+  tokens to float32 rounding. The 654-token seed of ``seqstudio bench generate`` took 29.3 ms in int8
+  (token by token 31.7 ms) and 59.9 ms in float32 (84.6 ms: per position the sequential part reads
+  7.1 MB of W_hh from L3 instead of 11.8 MB). In int8 the sequential 60 % of the multiply-adds is the
+  floor at one row: every weight is widened once per position, about one 16-lane FMA per cycle
+  (~60 GMAC/s), the rate the step already had.
 - The kernel stays on one thread: this project's 2-core machines are shared (a training job held one
   core, load average 3-8, while these numbers were taken), and threaded variants lost badly whenever the
   other core was busy (BLAS with 2 threads: ~23 ms a step at batch 1 instead of ~0.2 ms).
@@ -80,6 +89,7 @@ def _add8(o, s, j, a0, a1, a2, a3, a4, a5, a6, a7):
 
 
 PRECISIONS = ("fp32", "int8")
+_PREFILL_CHUNK = 256  # seed positions per stretch of the layer-by-layer prefill (see _prefill)
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
@@ -89,8 +99,13 @@ def _matvec_acc(w, scale, x, k0, out):
     Tiles 8 weight rows x 2 batch rows (16 vector accumulators, 26 of 32 AVX-512 registers) so each
     load feeds several FMAs, and the 8 rows stay in L1 while the batch sweeps them: the weights
     stream from cache once per step. Measured 1.4-1.7x faster than 4x1 or 4x2 tiles and than
-    single-threaded OpenBLAS sgemm for batch 1-16. int8 weights are widened to float32 as they are
-    loaded (one compiled variant per dtype); the row scale is applied once per dot product.
+    single-threaded OpenBLAS sgemm for batch 1-16; as the prefill's input projection (the batch is
+    hundreds of seed positions) 4.2 ms for 656x384 by 384x1536 in int8, sgemm on the dequantized
+    weights 6.1 ms. int8 weights are widened to float32 as they are loaded (one compiled variant per
+    dtype); the row scale is applied once per dot product. x is read through row views
+    ``x[b, k0:k0+K]``: indexing ``x[b, k0 + k]`` with an offset known only at run time (the head's)
+    kept LLVM from vectorizing the loop (the int8 head took 20 instead of 2.4 us a step at batch 1,
+    68 instead of 13 at batch 8).
     """
     n_rows, n_k = w.shape
     n_batch = x.shape[0]
@@ -99,9 +114,10 @@ def _matvec_acc(w, scale, x, k0, out):
         for b in range(0, n_batch - 1, 2):
             a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = np.float32(0.0)
             d0 = d1 = d2 = d3 = d4 = d5 = d6 = d7 = np.float32(0.0)
+            xu, xv = x[b, k0 : k0 + n_k], x[b + 1, k0 : k0 + n_k]
             for k in range(n_k):
-                u = x[b, k0 + k]
-                v = x[b + 1, k0 + k]
+                u = xu[k]
+                v = xv[k]
                 w0, w1 = np.float32(w[j, k]), np.float32(w[j + 1, k])
                 w2, w3 = np.float32(w[j + 2, k]), np.float32(w[j + 3, k])
                 w4, w5 = np.float32(w[j + 4, k]), np.float32(w[j + 5, k])
@@ -127,8 +143,9 @@ def _matvec_acc(w, scale, x, k0, out):
         if n_batch % 2:  # the last row of an odd batch (all of batch 1) on its own
             b = n_batch - 1
             a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = np.float32(0.0)
+            xu = x[b, k0 : k0 + n_k]
             for k in range(n_k):
-                u = x[b, k0 + k]
+                u = xu[k]
                 a0 += np.float32(w[j, k]) * u
                 a1 += np.float32(w[j + 1, k]) * u
                 a2 += np.float32(w[j + 2, k]) * u
@@ -140,22 +157,25 @@ def _matvec_acc(w, scale, x, k0, out):
             _add8(out[b], scale, j, a0, a1, a2, a3, a4, a5, a6, a7)
     for j in range(r8, n_rows):  # rows left over from the 8-row tiles
         for b in range(n_batch):
+            xu = x[b, k0 : k0 + n_k]
             acc = np.float32(0.0)
             for k in range(n_k):
-                acc += np.float32(w[j, k]) * x[b, k0 + k]
+                acc += np.float32(w[j, k]) * xu[k]
             out[b, j] += scale[j] * acc
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
-def _cell(w, scale, xh, c, gates):
-    """One LSTM layer in place.  w (4H, in+H) = [W_ih | W_hh]; xh (B, in+H) = [x | h]; c (B, H);
-    gates (B, 4H) arrive holding the bias (or, for layer 0, the folded embedding row).
+@njit(cache=True, fastmath={"nnan", "ninf", "nsz"}, error_model="numpy")
+def _activate(gates, c, out, off):
+    """The gates (B, 4H), holding the complete pre-activations, advance the cell state c (B, H) in
+    place; the new h goes to out[:, off:off+H]. Gate order is PyTorch's (i, f, g, o). Shared by the
+    step and the prefill, so both apply the very same arithmetic.
 
-    Gate order is PyTorch's (i, f, g, o). The new h overwrites xh[:, in:], ready for the next step.
-    """
+    No fast-math flag here that may change a value (contract, reassoc, arcp): LLVM guards this loop
+    with a run-time check that gates, c and out do not overlap and falls back to a scalar copy of it,
+    and with those flags the two copies rounded differently -- a step's result then depended on where
+    its buffers happened to lie in memory (3 different states over 300 placements at hidden 24; the
+    same seed could give different notes). IEEE arithmetic costs ~2 % of a step at batch 8."""
     n_batch, hidden = c.shape
-    n_in = xh.shape[1] - hidden
-    _matvec_acc(w, scale, xh, 0, gates)
     for b in range(n_batch):
         for k in range(hidden):
             i = _sigmoid(gates[b, k])
@@ -164,7 +184,18 @@ def _cell(w, scale, xh, c, gates):
             o = _sigmoid(gates[b, 3 * hidden + k])
             cc = f * c[b, k] + i * g
             c[b, k] = cc
-            xh[b, n_in + k] = o * _tanh(cc)
+            out[b, off + k] = o * _tanh(cc)
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _cell(w, scale, xh, c, gates):
+    """One LSTM layer in place.  w (4H, in+H) = [W_ih | W_hh]; xh (B, in+H) = [x | h]; c (B, H);
+    gates (B, 4H) arrive holding the bias (or, for layer 0, the folded embedding row).
+
+    The new h overwrites xh[:, in:], ready for the next step.
+    """
+    _matvec_acc(w, scale, xh, 0, gates)
+    _activate(gates, c, xh, xh.shape[1] - c.shape[1])
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
@@ -205,12 +236,45 @@ def lstm_step(tokens, table, w0, s0, w_rest, s_rest, b_rest, w_head, s_head, b_h
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
-def _feed(tokens, table, w0, s0, w_rest, s_rest, b_rest, w_head, s_head, b_head, h0, xh_rest, c, gates):
-    """Feed a sequence tokens (T,) to every row (no head): the state after it, as one kernel call."""
-    one = np.empty(h0.shape[0], np.int64)
-    for t in range(tokens.shape[0]):
-        one[:] = tokens[t]
-        _layers(one, table, w0, s0, w_rest, s_rest, b_rest, h0, xh_rest, c, gates)
+def _recur(w_hh, scale, pre, h, c, outs):
+    """Run one layer over a stretch of positions for one row: the sequential part of the prefill.
+    pre (T, 4H) holds each position's input projection plus bias and is overwritten by the gates;
+    h, c (1, H) advance in place; outs[t] gets h after position t."""
+    for t in range(pre.shape[0]):
+        gates = pre[t : t + 1]
+        _matvec_acc(w_hh, scale, h, 0, gates)
+        _activate(gates, c, h, 0)
+        outs[t] = h[0]
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _prefill(tokens, table, w0, s0, w_ih_rest, w_hh_rest, s_rest, b_rest, h, c, chunk):
+    """Feed tokens (T,) to one row whose state h, c (L, 1, H) advances in place, layer by layer.
+
+    Per stretch of ``chunk`` positions: layer 0's input part is a row of ``table`` per token; each
+    layer >= 1 gets the input projections of all positions at once from the layer below's outputs
+    (one ``_matvec_acc`` with the positions as its batch, so each widened int8 weight serves two of
+    them), then only its recurrent part W_hh . h runs position by position (``_recur``). The same
+    weights, scales and activation code as the step, so the state is the step's to float32 rounding.
+    The stretches bound the buffers (a 4096-token seed would need 31 MB at 3x384 in one piece) and
+    keep them in cache; the state carries over from one stretch to the next."""
+    n_layers, _, hidden = c.shape
+    n_t = tokens.shape[0]
+    pre = np.empty((min(chunk, n_t), 4 * hidden), np.float32)
+    outs = np.empty((min(chunk, n_t), hidden), np.float32)
+    for start in range(0, n_t, chunk):
+        n = min(chunk, n_t - start)
+        for t in range(n):
+            tok = tokens[start + t]
+            if tok < 0 or tok >= table.shape[0]:
+                raise IndexError("token id out of the embedding's range")
+            pre[t] = table[tok]
+        _recur(w0, s0, pre[:n], h[0], c[0], outs[:n])
+        for layer in range(1, n_layers):
+            for t in range(n):
+                pre[t] = b_rest[layer - 1]
+            _matvec_acc(w_ih_rest[layer - 1], s_rest[layer - 1], outs[:n], 0, pre[:n])
+            _recur(w_hh_rest[layer - 1], s_rest[layer - 1], pre[:n], h[layer], c[layer], outs[:n])
 
 
 def quantize_rows(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,6 +367,10 @@ class FastLSTMStep:
         rest, wdt = mats[1:-1], mats[0][0].dtype
         self._w_rest = np.stack([m for m, _ in rest]) if rest else np.zeros((0, 4 * hidden, 2 * hidden), wdt)
         self._s_rest = np.stack([s for _, s in rest]) if rest else np.zeros((0, 4 * hidden), np.float32)
+        # The prefill multiplies the two halves separately; strided views of them made the float32
+        # prefill 4x slower than these contiguous copies (+2.4 MB in int8, +9.4 MB in float32 at 3x384).
+        self._w_ih_rest = np.ascontiguousarray(self._w_rest[:, :, :hidden])
+        self._w_hh_rest = np.ascontiguousarray(self._w_rest[:, :, hidden:])
         biases = [_layer_bias(lstm, layer) for layer in range(1, n_layers)]
         self._b_rest = np.stack(biases) if biases else np.zeros((0, 4 * hidden), np.float32)
         self._w_head, self._s_head = mats[-1]  # (V, H)
@@ -347,13 +415,16 @@ class FastLSTMStep:
         """Start from zero, feed ``tokens`` (T,) once, and give every one of ``batch`` rows that state.
 
         Single-threaded and in the kernel's own precision, so a generation's conditioning and its steps
-        are the same model (torch's prefill with 2 threads on a busy 2-core machine took 0.2-2 s)."""
+        are the same model (torch's prefill with 2 threads on a busy 2-core machine took 0.2-2 s). Layer
+        by layer (``_prefill``): the same state as stepping through ``tokens``, to float32 rounding."""
         tokens = self._check_tokens(tokens, None)
-        self.reset(1)
-        _feed(tokens, *self.kernel_args())
-        if batch != 1:
-            h, c = self.get_state()
-            self.set_state(np.repeat(h, batch, axis=1), np.repeat(c, batch, axis=1))
+        if batch < 1:
+            raise ValueError("batch must be positive")
+        shape = (self.num_layers, 1, self.hidden_size)
+        h, c = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+        _prefill(tokens, self._table, self._w0, self._s0, self._w_ih_rest, self._w_hh_rest, self._s_rest,
+                 self._b_rest, h, c, _PREFILL_CHUNK)
+        self.set_state(np.repeat(h, batch, axis=1), np.repeat(c, batch, axis=1))
 
     def step(self, tokens: np.ndarray) -> np.ndarray:
         """tokens (batch,) int -> logits (batch, vocab) float32, a fresh array; advances the state."""

@@ -263,3 +263,33 @@ def test_density_update_matches_the_controller():
                          ours.limit)
     np.testing.assert_allclose(ours.bias, ref.bias, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(ours.notes, ref.notes, rtol=1e-12)
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_prefill_leaves_the_state_of_stepping_through_the_seed(composer, seed_file, precision, batch, monkeypatch):
+    """The CPU prefill of a real seed on the trained model (input projections of many positions at once,
+    then the recurrence, in stretches of 64 here) leaves every variation in the state that feeding the
+    context to the step kernel token by token leaves."""
+    import torch
+
+    from seqstudio.music.generate import _context_tokens
+    from seqstudio.music.midi_io import load_midi, to_score
+    from seqstudio.music.stepper import make_stepper
+    from seqstudio.nn import fast_step
+
+    monkeypatch.setattr(fast_step, "_PREFILL_CHUNK", 64)
+    bundle = composer.bundle
+    score = to_score(load_midi(seed_file), bundle.tokenizer.config.max_tracks)
+    context = _context_tokens(bundle, score, GenerateOptions())
+    assert len(context) > 2 * 64  # several stretches
+    stepper = make_stepper(bundle.model, torch.device("cpu"), precision)
+    stepper.prefill(context, batch)
+    got = stepper.fast.get_state()
+    stepper.fast.reset(batch)
+    for t in context[:-1]:  # the last context token is the first step's input
+        stepper.fast.step(np.full(batch, t))
+    expected = stepper.fast.get_state()
+    assert got[0].shape[1] == batch and np.abs(expected[1]).max() > 0.1
+    for g, e in zip(got, expected, strict=True):
+        assert np.abs(g - e).max() < 1e-4

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from seqstudio.music.model import MusicLSTM, MusicModelConfig
+from seqstudio.nn import fast_step
 from seqstudio.nn.bench_step import measure_step_speed
 from seqstudio.nn.fast_step import FastLSTMStep, int8_reference, quantize_rows
 
@@ -154,6 +155,10 @@ def test_out_of_range_token_raises():
         fast.step(np.array([50]))
     with pytest.raises(IndexError):
         fast.step(np.array([-1]))
+    with pytest.raises(IndexError):
+        fast.prefill(np.array([3, 50, 4]), batch=2)
+    with pytest.raises(IndexError):
+        fast.prefill(np.array([3, -1]), batch=1)
 
 
 def test_bench_reports_both_loops_and_restores_train_mode():
@@ -217,3 +222,64 @@ def test_rejects_unknown_precision():
     model = _model()
     with pytest.raises(ValueError, match="precision"):
         FastLSTMStep(model.embedding, model.lstm, model.head, precision="int4")
+
+
+def _stepped_state(fast: FastLSTMStep, tokens: np.ndarray, batch: int):
+    """The state that feeding ``tokens`` to every row through the step kernel, one token at a time, leaves."""
+    fast.reset(batch)
+    for t in tokens:
+        fast.step(np.full(batch, t))
+    return fast.get_state()
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+@pytest.mark.parametrize("batch", [1, 4])
+@pytest.mark.parametrize(("num_layers", "chunk"), [(3, 7), (3, 256), (1, 7)])
+def test_layer_by_layer_prefill_equals_stepping(precision, batch, num_layers, chunk, monkeypatch):
+    """The prefill computes each layer's input projections for many positions at once and then runs only
+    the recurrence; it must leave the state that stepping through the same tokens leaves, in every row,
+    whether its stretches cut the sequence (chunk 7) or not, and the next step must give the same logits.
+    Sizes that are no multiple of the kernel's tiles (hidden 13, vocab 37); one layer has no W_ih part."""
+    monkeypatch.setattr(fast_step, "_PREFILL_CHUNK", chunk)
+    model = _model(vocab_size=37, embed_dim=5, hidden_size=13, num_layers=num_layers)
+    tokens = np.random.default_rng(0).integers(0, 37, 40)
+    fast = FastLSTMStep(model.embedding, model.lstm, model.head, precision=precision)
+    expected = _stepped_state(fast, tokens, batch)
+    next_tokens = np.arange(batch) % 37
+    expected_logits = fast.step(next_tokens)
+    fast.prefill(tokens, batch)
+    got = fast.get_state()
+    assert fast.batch == batch and got[0].shape == (num_layers, batch, 13)
+    assert np.abs(got[1]).max() > 0.1  # a real state, not zeros on both sides
+    for g, e in zip(got, expected, strict=True):
+        assert np.abs(g - e).max() < 1e-5
+    np.testing.assert_allclose(fast.step(next_tokens), expected_logits, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_a_step_does_not_depend_on_where_its_buffers_lie(precision):
+    """Bit-identical results wherever the state, gate and logit buffers sit relative to each other. LLVM
+    guards the activation loop with an overlap check and a scalar fallback; with value-changing fast-math
+    flags the two rounded differently, and the same RNG seed could give other notes in another process."""
+    model = _model()
+    fast = FastLSTMStep(model.embedding, model.lstm, model.head, precision=precision)
+    hidden, layers, batch = 24, 2, 1
+    sizes = {"h0": hidden, "xh": 2 * hidden, "c": layers * hidden, "gates": 4 * hidden, "logits": 50}
+    rng = np.random.default_rng(0)
+    results = set()
+    for _ in range(80):
+        order, gaps = rng.permutation(list(sizes)), rng.integers(0, 80, len(sizes))
+        buf = np.zeros(sum(sizes.values()) + int(gaps.sum()) + 16, np.float32)
+        pos, views = int(rng.integers(0, 16)), {}
+        for name, gap in zip(order, gaps, strict=True):
+            views[name] = buf[pos : pos + sizes[name]]
+            pos += sizes[name] + int(gap)
+        fast._h0 = views["h0"].reshape(batch, hidden)
+        fast._xh_rest = views["xh"].reshape(layers - 1, batch, 2 * hidden)
+        fast._c = views["c"].reshape(layers, batch, hidden)
+        fast._gates = views["gates"].reshape(batch, 4 * hidden)
+        logits = views["logits"].reshape(batch, 50)
+        for t in (3, 9, 4):
+            fast_step.lstm_step(np.full(batch, t), *fast.kernel_args(), logits)
+        results.add(b"".join(a.tobytes() for a in (*fast.get_state(), logits)))
+    assert len(results) == 1
