@@ -21,7 +21,7 @@ def register(sub) -> None:
     m.add_argument("--corpus", default="data/corpus/music", help="a corpus built by `seqstudio data music`")
     m.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.jsonl and the model in model/")
     m.add_argument("--preset", choices=PRESET_NAMES, default="cpu",
-                   help="cpu: the shipped default, ~1 h on 2 cores; gpu: 3x512 for a GPU; tiny: a smoke test")
+                   help="cpu: the shipped default, ~75 min on 2 idle cores; gpu: 3x512 for a GPU; tiny: a smoke test")
     m.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
     m.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
     m.add_argument("--init", default=None, metavar="MODEL",

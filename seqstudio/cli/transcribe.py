@@ -178,7 +178,8 @@ def run(args: argparse.Namespace) -> int:
         raise SeqStudioError("--overwrite and --skip-existing contradict each other; choose one")
     options = decode_options(args)
     jobs, problems = plan_outputs(args.inputs, formats, args.out)
-    if options is not None and options.nbest > 1 and not any(fmt == "json" for _, outs in jobs for fmt, _ in outs):
+    wants_nbest = options is not None and options.nbest > 1
+    if jobs and wants_nbest and not any(fmt == "json" for _, outs in jobs for fmt, _ in outs):
         raise SeqStudioError("--nbest lists are written in the json format only; add --format json")
 
     # every output is checked before any work: a run never dies on its last file for a name clash

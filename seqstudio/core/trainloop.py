@@ -55,10 +55,13 @@ def open_run(out_dir: str | Path, cfg, model: torch.nn.Module, opt: torch.optim.
             raise SeqStudioError(f"{path} is not a SeqStudio {what} checkpoint") from None
         same_but_steps = replace(saved, steps=cfg.steps) == cfg
         finished_and_longer = step == saved.steps < cfg.steps
-        if not same_but_steps or (saved.steps != cfg.steps and not finished_and_longer):
-            raise SeqStudioError(f"{run.out_dir} was trained with other settings; resume with the same preset and "
-                                 "options" + (" (only a finished run can be continued with more --steps)"
-                                              if same_but_steps else ""))
+        if not same_but_steps:
+            raise SeqStudioError(f"{run.out_dir} was trained with other settings ({_differences(saved, cfg)}); resume "
+                                 "with the same preset and options")
+        if saved.steps != cfg.steps and not finished_and_longer:
+            why = (f"it stopped at step {step} of {saved.steps}: finish it first" if step < saved.steps
+                   else f"it has done {step} steps: give more than that to continue it")
+            raise SeqStudioError(f"{run.out_dir} cannot change to {cfg.steps} steps ({why})")
         if ckpt.get("corpus_key") != corpus_key:
             raise SeqStudioError(f"{run.out_dir} was trained on another corpus than {corpus_name}")
         model.load_state_dict(ckpt["model"])
@@ -71,6 +74,13 @@ def open_run(out_dir: str | Path, cfg, model: torch.nn.Module, opt: torch.optim.
         log(f"resuming {run.out_dir} at step {run.step}/{cfg.steps}")
     run.out_dir.mkdir(parents=True, exist_ok=True)
     return run
+
+
+def _differences(saved, cfg) -> str:
+    """What differs between a saved and a requested config, as ``name saved -> requested``, briefly."""
+    old, new = asdict(saved), asdict(cfg)
+    diffs = [f"{k} {old[k]!r} -> {new[k]!r}" for k in new if old.get(k) != new[k]]
+    return "; ".join(diffs[:4]) + (f"; and {len(diffs) - 4} more" if len(diffs) > 4 else "")
 
 
 def train_loop(run: Run, cfg, model: torch.nn.Module, opt: torch.optim.Optimizer, *, corpus_key: str,

@@ -76,19 +76,20 @@ class StreamSampler:
         self.seq_len = seq_len
         self.transpose = transpose
         self.seed = seed
-        self._orders: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._orders: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # (row, pass)
         self._low, self._high = _pitch_ranges(split, tokenizer)
 
     def _order(self, row: int, cycle: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pieces in order, their start positions in the pass, their shifts) for one pass of one row."""
         key = (row, cycle)
         if key not in self._orders:
-            if len(self._orders) > 256:
-                self._orders.clear()
+            # a row needs at most its current pass and the next (a window may straddle them): forget older ones
+            for old in [k for k in self._orders if k[0] == row and not cycle - 1 <= k[1] <= cycle + 1]:
+                del self._orders[old]
             rng = np.random.default_rng([self.seed, row, cycle, 7])
-            order = rng.permutation(len(self.lengths))
+            order = rng.permutation(len(self.lengths)).astype(np.int32)
             starts = np.concatenate([[0], np.cumsum(self.lengths[order])[:-1]])
-            shifts = rng.integers(-self.transpose, self.transpose + 1, size=len(order))
+            shifts = rng.integers(-self.transpose, self.transpose + 1, size=len(order)).astype(np.int8)
             # a piece that a shift would push out of 0..127 stays where it is, every part of it alike
             fits = (self._low[order] + shifts >= 0) & (self._high[order] + shifts <= 127)
             shifts = np.where(fits, shifts, 0)
@@ -120,13 +121,12 @@ class StreamSampler:
 
 def _pitch_ranges(split: Split, tok: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
     """Lowest and highest NOTE_ON/NOTE_OFF pitch of every piece (127 and 0 for a piece without notes)."""
-    tokens = split.tokens.astype(np.int64)
-    pitch = np.where((tokens >= tok.note_on) & (tokens < tok.note_off), tokens - tok.note_on,
-                     np.where((tokens >= tok.note_off) & (tokens < tok.note_off + 128), tokens - tok.note_off, -1))
-    piece = np.repeat(np.arange(len(split)), np.diff(split.offsets))
     low = np.full(len(split), 127, dtype=np.int64)
     high = np.zeros(len(split), dtype=np.int64)
-    has = pitch >= 0
-    np.minimum.at(low, piece[has], pitch[has])
-    np.maximum.at(high, piece[has], pitch[has])
+    for i in range(len(split)):  # piece by piece: no copy of the whole split at a wider type
+        piece = split.sequence(i)
+        pitch = piece[(piece >= tok.note_on) & (piece < tok.note_off + 128)] - tok.note_on
+        if len(pitch):
+            pitch = np.where(pitch >= 128, pitch - 128, pitch)
+            low[i], high[i] = pitch.min(), pitch.max()
     return low, high

@@ -164,13 +164,16 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
 
     torch.manual_seed(cfg.seed)
     model = SpeechLSTM(model_cfg)
-    init = _load_init(cfg, model, vocab) if cfg.init else None
+    fresh = not (out_dir / "checkpoint.pt").exists()
+    init = _load_init(cfg, model, vocab) if cfg.init and fresh else None  # a resumed run has its own weights
     model.to(device)
     frontend = LogMel(features).to(device)
     augment = SpecAugment(SpecAugmentConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     run = open_run(out_dir, cfg, model, opt, resume=resume, corpus_key=corpus_key, corpus_name=str(corpus_dir),
                    what="speech", read_config=lambda saved: SpeechTrainConfig(**saved), log=log)
+    if init is not None:
+        run.extra["init"] = init  # where the weights came from, for the provenance of a resumed run too
     valid_quick = [valid_all[i] for i in torch.randperm(len(valid_all), generator=torch.Generator().manual_seed(
         cfg.seed))[: cfg.eval_utterances].tolist()]
     use_amp = cfg.amp and device.type == "cuda"
@@ -213,7 +216,7 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     provenance = {
         "corpus": corpus,
         "train_config": asdict(cfg),
-        **({"init": init} if init else {}),
+        **({"init": run.extra["init"]} if "init" in run.extra else {}),
         "steps": cfg.steps,
         "epochs": round(cfg.steps / len(schedule), 2),
         "wall_time_s": round(run.elapsed, 1),

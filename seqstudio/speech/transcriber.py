@@ -218,6 +218,7 @@ class Transcriber:
         if not variants:
             raise ValueError("variants must not be empty")
         decoders = [self._decoder(v) for v in variants]
+        keep_nbest = [v is not None and v.nbest > 1 for v in variants]  # n-best lists only when asked for
         paths = [Path(p) for p in paths]
         progress = progress or Progress()
         progress.start(_total_seconds(paths), "transcribing")
@@ -274,11 +275,11 @@ class Transcriber:
                 queued_samples += len(chunk.samples)
                 if queued_samples >= batch_samples or len(queue) >= _MAX_BATCH_CHUNKS:
                     flush()
-                    yield from _finished(pending, self.sample_rate)
+                    yield from _finished(pending, self.sample_rate, keep_nbest)
             file.done_reading = True
-            yield from _finished(pending, self.sample_rate)
+            yield from _finished(pending, self.sample_rate, keep_nbest)
         flush()
-        yield from _finished(pending, self.sample_rate)
+        yield from _finished(pending, self.sample_rate, keep_nbest)
         progress.finish()
 
     # -- internals -------------------------------------------------------------------------------
@@ -386,22 +387,22 @@ def _total_seconds(paths: Sequence[Path]) -> int:
     return int(round(total))
 
 
-def _finished(pending: deque[_File], sample_rate: int) -> Iterator[FileResult]:
+def _finished(pending: deque[_File], sample_rate: int, keep_nbest: list[bool]) -> Iterator[FileResult]:
     while pending and pending[0].done_reading and pending[0].outstanding == 0:
         file = pending.popleft()
         if file.error is not None:
             yield FileResult(file.index, file.path, error=file.error)
         else:
-            yield FileResult(file.index, file.path, tuple(_assemble(file, v, sample_rate) for v in
-                                                          range(file.variants)))
+            yield FileResult(file.index, file.path, tuple(_assemble(file, v, sample_rate, keep_nbest[v])
+                                                          for v in range(file.variants)))
 
 
-def _assemble(file: _File, variant: int, sample_rate: int) -> Transcript:
+def _assemble(file: _File, variant: int, sample_rate: int, keep_nbest: bool) -> Transcript:
     chunks = sorted(file.hyps[variant], key=lambda item: item[0])
     best = [nbest[0] for _, nbest in chunks if nbest]
     words = [w for h in best for w in h.words]
     text = " ".join(h.text for h in best if h.text)
-    nbest = [nbest for _, nbest in chunks] if any(len(n) > 1 for _, n in chunks) else []
+    nbest = [nbest for _, nbest in chunks] if keep_nbest else []
     return Transcript(path=file.path, duration_s=file.samples / sample_rate, segments=segment_words(words),
                       words=words, text=text, compute_s=file.compute_s + file.decode_s[variant], nbest=nbest)
 

@@ -82,9 +82,18 @@ def test_interrupted_run_resumes_to_the_same_weights(tiny_speech_corpus, tiny_sp
     with pytest.raises(Cancelled):
         train_speech(tiny_speech_corpus, run, TINY, torch.device("cpu"), progress=_StopAt(4), log=lambda *_: None)
     assert not (run / "model").exists()
+    with pytest.raises(SeqStudioError, match="stopped at step 4 of 6"):  # more steps would bend its schedule
+        train_speech(tiny_speech_corpus, run, replace(TINY, steps=9), torch.device("cpu"), log=lambda *_: None)
     train_speech(tiny_speech_corpus, run, TINY, torch.device("cpu"), log=lambda *_: None)
     expected, got = _weights(tiny_speech_run / "model"), _weights(run / "model")
     assert all(torch.equal(expected[k], got[k]) for k in expected)
+
+    # a finished run goes on with more steps (and refuses fewer)
+    with pytest.raises(SeqStudioError, match="cannot change to 5 steps"):
+        train_speech(tiny_speech_corpus, run, replace(TINY, steps=5), torch.device("cpu"), log=lambda *_: None)
+    longer = train_speech(tiny_speech_corpus, run, replace(TINY, steps=9), torch.device("cpu"), log=lambda *_: None)
+    assert longer["steps"] == 9 and [h["step"] for h in longer["history"]] == [3, 6, 9]
+    assert not torch.equal(_weights(run / "model")["head.weight"], expected["head.weight"])
 
 
 def test_resume_refuses_other_settings_and_other_corpora(tiny_speech_corpus, tiny_speech_run, tmp_path):

@@ -232,6 +232,14 @@ def test_nbest_lists_go_into_the_json_transcript(model_dir, tmp_path, capsys):
     assert 0.0 <= stretch["start"] < stretch["end"] <= 2.0
     assert from_json((tmp_path / "talk.json").read_text())[0].text == data["text"]  # still reads back
 
+    # asked for, the alternatives are there even when the beam found only one distinct text
+    code, _, err = run(["transcribe", audio, "--model", model_dir, "--nbest", "2", "--beam", "2", "--format", "json",
+                        "--hotwords", "zzz", "--overwrite"], capsys)
+    assert code == 0, err
+    assert "alternatives" in json.loads((tmp_path / "talk.json").read_text())
+    code, _, err = run(["transcribe", audio, "--model", model_dir, "--format", "json", "--overwrite"], capsys)
+    assert "alternatives" not in json.loads((tmp_path / "talk.json").read_text())  # and only then
+
     code, _, err = run(["transcribe", audio, "--model", model_dir, "--nbest", "0", "--format", "json",
                         "--overwrite"], capsys)
     assert_one_line_error(code, err, "nbest")
