@@ -6,8 +6,12 @@ uninterrupted one. A trainer brings only what differs: how one step is taken and
 from __future__ import annotations
 
 import json
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -100,37 +104,67 @@ def train_loop(run: Run, cfg, model: torch.nn.Module, opt: torch.optim.Optimizer
     progress.update(run.step)
     model.train()
     start = run.step
+    with _ctrl_c_between_steps() as interrupted:
+        try:
+            _steps(run, cfg, model, opt, start, take_step, validate, progress, log, checkpoint, interrupted)
+        except (Cancelled, KeyboardInterrupt):
+            if run.step > start:
+                checkpoint()  # an interrupted run resumes where it stopped, not at its last periodic checkpoint
+            raise
+    progress.finish()
+
+
+@contextmanager
+def _ctrl_c_between_steps():
+    """Ctrl-C during a step only raises a flag; the loop stops after the step is whole (weights, optimizer,
+    step counter and carried state all agree), so the checkpoint it then writes resumes exactly. Only the
+    main thread can own signals; elsewhere (a GUI worker) cancellation goes through ``Progress``."""
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_ctrl_c(signum, frame) -> None:
+        flag.set()
+        print("\nstopping after this step (the checkpoint is written then)…", file=sys.stderr, flush=True)
+
+    signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _steps(run: Run, cfg, model, opt, start, take_step, validate, progress, log, checkpoint, interrupted) -> None:
+    """The steps themselves; see :func:`train_loop`. Raises KeyboardInterrupt after the step in which Ctrl-C came."""
     t_last = time.perf_counter()
     running = None
-    try:
-        for step in range(start, cfg.steps):
-            torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout and augmentation depend on the step only
-            lr = warmup_cosine_lr(step, cfg)
-            for group in opt.param_groups:
-                group["lr"] = lr
-            loss, grad_norm = take_step(step)
-            run.step = step + 1
-            value = loss.item()
-            running = value if running is None else 0.98 * running + 0.02 * value
-            now = time.perf_counter()
-            run.elapsed += now - t_last
-            t_last = now
-            progress.update(run.step, f"loss {running:.3f}")
-            if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
-                fields, text = validate()
-                model.train()
-                record = {"step": run.step, "train_loss": round(running, 4), **fields,
-                          "grad_norm": round(float(grad_norm), 3), "lr": lr, "elapsed_s": round(run.elapsed, 1)}
-                run.history.append(record)
-                with open(run.out_dir / "log.jsonl", "a") as fh:
-                    fh.write(json.dumps(record) + "\n")
-                log(f"step {run.step}: train {running:.3f}  {text}  ({run.elapsed / 60:.1f} min)")
-                t_last = time.perf_counter()
-            if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps:
-                checkpoint()
-            progress.check()
-    except (Cancelled, KeyboardInterrupt):
-        if run.step > start:
-            checkpoint()  # an interrupted run resumes where it stopped, not at its last periodic checkpoint
-        raise
-    progress.finish()
+    for step in range(start, cfg.steps):
+        torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout and augmentation depend on the step only
+        lr = warmup_cosine_lr(step, cfg)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        loss, grad_norm = take_step(step)
+        run.step = step + 1
+        value = loss.item()
+        running = value if running is None else 0.98 * running + 0.02 * value
+        now = time.perf_counter()
+        run.elapsed += now - t_last
+        t_last = now
+        progress.update(run.step, f"loss {running:.3f}")
+        if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
+            fields, text = validate()
+            model.train()
+            record = {"step": run.step, "train_loss": round(running, 4), **fields,
+                      "grad_norm": round(float(grad_norm), 3), "lr": lr, "elapsed_s": round(run.elapsed, 1)}
+            run.history.append(record)
+            with open(run.out_dir / "log.jsonl", "a") as fh:
+                fh.write(json.dumps(record) + "\n")
+            log(f"step {run.step}: train {running:.3f}  {text}  ({run.elapsed / 60:.1f} min)")
+            t_last = time.perf_counter()
+        if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps:
+            checkpoint()
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        progress.check()

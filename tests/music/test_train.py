@@ -204,3 +204,30 @@ def test_fine_tuning_starts_from_the_given_model(tiny_model, tiny_corpus, tmp_pa
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "not a SeqStudio model" in err[0], err
     assert not (tmp_path / "bad").exists()
+
+
+def test_ctrl_c_in_the_middle_of_a_step_stops_after_it_and_resumes_exactly(tmp_path, tiny_corpus, monkeypatch):
+    import signal
+
+    cfg = replace(PRESETS["tiny"], steps=8, checkpoint_every=100, eval_every=4)
+    whole = train_music(tiny_corpus, tmp_path / "whole", cfg, CPU, **QUIET)
+
+    real_step = torch.optim.AdamW.step
+    calls = []
+
+    def step_then_ctrl_c(self, *args, **kwargs):
+        out = real_step(self, *args, **kwargs)
+        calls.append(1)
+        if len(calls) == 3:  # Ctrl-C lands after the weights moved, before the loop counts the step
+            signal.raise_signal(signal.SIGINT)
+        return out
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", step_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        train_music(tiny_corpus, tmp_path / "cut", cfg, CPU, **QUIET)
+    monkeypatch.setattr(torch.optim.AdamW, "step", real_step)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is given back
+    saved = torch.load(tmp_path / "cut" / "checkpoint.pt", weights_only=True)  # noqa: TID251 - test inspection
+    assert saved["step"] == 3  # the step in which Ctrl-C came was finished and counted
+    resumed = train_music(tiny_corpus, tmp_path / "cut", cfg, CPU, **QUIET)
+    assert resumed["metrics"] == whole["metrics"]
