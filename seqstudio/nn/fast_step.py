@@ -175,9 +175,9 @@ def _activate(gates, c, out, off):
     and with those flags the two copies rounded differently -- a step's result then depended on where
     its buffers happened to lie in memory (3 different states over 300 placements at hidden 24; the
     same seed could give different notes). IEEE arithmetic costs ~2 % of a step at batch 8. Not the whole
-    story: in some process states a placement sweep still found two int8 results, so some other loop
-    (one whose reductions need reassociation to vectorise, which IEEE flags everywhere would cost 10x)
-    still depends on layout; results are repeatable within a process and for the same buffers."""
+    story: in a process that first ran the GUI tests a placement sweep still found four int8 results (a
+    fresh process: one), so something there still makes a loop layout-dependent (IEEE flags on every
+    kernel would cost 10x); separate CLI runs with one seed give identical files."""
     n_batch, hidden = c.shape
     for b in range(n_batch):
         for k in range(hidden):
