@@ -119,7 +119,7 @@ sampling and MIDI writing included — with int8 weights (the CPU default) or fp
 ```bash
 bash scripts/setup.sh
 .venv/bin/seqstudio data music                                        # ~35 min of music21 parsing on 2 cores, cached
-.venv/bin/seqstudio train music --preset cpu --out runs/music-cpu --threads 2   # ~{p['wall_time_s']/60:.0f} min; rerun to resume
+.venv/bin/seqstudio train music --preset cpu --out runs/music-cpu --threads 2   # ~{(_idle * p['steps'] if len(_h) > 1 else p['wall_time_s'])/60:.0f} min idle; rerun to resume
 .venv/bin/seqstudio eval ngram --corpus data/corpus/music             # the baseline rows above
 cp runs/music-cpu/model/model.safetensors runs/music-cpu/model/config.json models/music-default/
 ```
