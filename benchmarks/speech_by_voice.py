@@ -16,7 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from seqstudio.speech.beam import DecodeOptions
-from seqstudio.speech.evaluate import evaluate_speech, find_lm
+from seqstudio.speech.bundle import find_lm
+from seqstudio.speech.evaluate import evaluate_speech
 from seqstudio.speech.manifest import read_manifest, write_manifest
 from seqstudio.speech.transcriber import Transcriber
 

@@ -12,7 +12,8 @@ import argparse
 import itertools
 
 from seqstudio.speech.beam import DecodeOptions
-from seqstudio.speech.evaluate import evaluate_speech, find_lm
+from seqstudio.speech.bundle import find_lm
+from seqstudio.speech.evaluate import evaluate_speech
 from seqstudio.speech.transcriber import Transcriber
 
 

@@ -122,7 +122,8 @@ def run_ngram(args: argparse.Namespace) -> int:
 def run_speech(args: argparse.Namespace) -> int:
     from seqstudio.core.errors import SeqStudioError
     from seqstudio.core.progress import BarProgress
-    from seqstudio.speech.evaluate import evaluate_speech, find_lm, format_report
+    from seqstudio.speech.bundle import find_lm
+    from seqstudio.speech.evaluate import evaluate_speech, format_report
     from seqstudio.speech.transcriber import Transcriber
 
     if args.limit is not None and args.limit < 1:

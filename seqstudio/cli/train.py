@@ -22,18 +22,7 @@ def register(sub) -> None:
     m.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.jsonl and the model in model/")
     m.add_argument("--preset", choices=PRESET_NAMES, default="cpu",
                    help="cpu: the shipped default, ~75 min on 2 idle cores; gpu: 3x512 for a GPU; tiny: a smoke test")
-    m.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
-    m.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
-    m.add_argument("--init", default=None, metavar="MODEL",
-                   help="fine-tune: start from this model's weights (a folder, a name under models/, or 'default'); "
-                        "its architecture replaces the preset's")
-    m.add_argument("--lr", type=float, default=None,
-                   help="override the preset's peak learning rate (default with --init: a quarter of it)")
-    m.add_argument("--no-resume", dest="resume", action="store_false",
-                   help="refuse to continue an existing run in --out (resuming needs the same preset and options)")
-    add_device(m)
-    m.add_argument("--threads", type=int, default=None,
-                   help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
+    _add_run_options(m)
     m.set_defaults(run=run_music)
     s = kinds.add_parser("speech", help="train the speech BiLSTM with CTC on a corpus folder of manifests",
                          description="Train the speech model on a folder holding train.jsonl and valid.jsonl "
@@ -45,18 +34,7 @@ def register(sub) -> None:
     s.add_argument("--preset", choices=SPEECH_PRESETS, default="cpu",
                    help="cpu: the shipped default, a 3x256 BiLSTM for 2 CPU cores; gpu: 4x320 for a GPU; "
                         "tiny: a smoke test")
-    s.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
-    s.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
-    s.add_argument("--init", default=None, metavar="MODEL",
-                   help="fine-tune: start from this model's weights (a folder, a name under models/, or 'default'); "
-                        "its architecture replaces the preset's")
-    s.add_argument("--lr", type=float, default=None,
-                   help="override the preset's peak learning rate (default with --init: a quarter of it)")
-    s.add_argument("--no-resume", dest="resume", action="store_false",
-                   help="refuse to continue an existing run in --out")
-    add_device(s)
-    s.add_argument("--threads", type=int, default=None,
-                   help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
+    _add_run_options(s)
     s.set_defaults(run=run_speech)
     from seqstudio.cli.lm import register_lm
 
@@ -64,7 +42,23 @@ def register(sub) -> None:
     p.set_defaults(run=None)
 
 
-def _setup(args: argparse.Namespace, presets: dict, with_init=None, default_model: str = ""):
+def _add_run_options(p) -> None:
+    """The options every `train` kind reads through :func:`_setup`."""
+    p.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
+    p.add_argument("--seed", type=int, default=None, help="override the preset's random seed")
+    p.add_argument("--init", default=None, metavar="MODEL",
+                   help="fine-tune: start from this model's weights (a folder, a name under models/, or 'default'); "
+                        "its architecture replaces the preset's")
+    p.add_argument("--lr", type=float, default=None,
+                   help="override the preset's peak learning rate (default with --init: a quarter of it)")
+    p.add_argument("--no-resume", dest="resume", action="store_false",
+                   help="refuse to continue an existing run in --out (resuming needs the same preset and options)")
+    add_device(p)
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch (default: all cores; 1 is faster when other work shares the CPU)")
+
+
+def _setup(args: argparse.Namespace, presets: dict, with_init, default_model: str):
     """The preset's config with --init, --lr, --steps and --seed applied, the device, and --threads set:
     what every `train` kind does before its own work. Returns (config, device)."""
     import math
@@ -74,11 +68,11 @@ def _setup(args: argparse.Namespace, presets: dict, with_init=None, default_mode
     from seqstudio.core.models import resolve_model
 
     cfg = presets[args.preset]
-    if getattr(args, "init", None) is not None:
+    if args.init is not None:
         cfg = with_init(cfg, resolve_model(args.init, default_model))
         if args.lr is None:
             cfg = replace(cfg, lr=cfg.lr / 4)
-    if getattr(args, "lr", None) is not None:
+    if args.lr is not None:
         if not (math.isfinite(args.lr) and 0 < args.lr <= 1):
             raise SeqStudioError("--lr must be a number in (0, 1]")
         cfg = replace(cfg, lr=args.lr)

@@ -336,13 +336,14 @@ def trace_utterance(cache: ModelCache, model: str, device: str, audio: AudioView
         first = next(iter_audio_chunks(audio.path, bundle.features.sample_rate, max_seconds, progress=progress),
                      None)
         samples = first.samples if first is not None else np.zeros(0, dtype=np.float32)
-        with torch.no_grad():
-            mel, _ = LogMel(bundle.features)(torch.from_numpy(samples)[None])
-        audio = AudioView(audio.path, samples, bundle.features.sample_rate, mel[0].numpy(),
-                          bundle.features.hop_ms / 1000.0)
-    samples = audio.samples[: int(max_seconds * audio.sample_rate)]
+        samples = samples[: int(max_seconds * bundle.features.sample_rate)]
+    else:
+        samples = audio.samples[: int(max_seconds * audio.sample_rate)]
     with torch.no_grad():
         features, _ = LogMel(bundle.features)(torch.from_numpy(samples)[None])
+    if audio.downsampled:  # the view then shows that stretch, as the LSTM read it
+        audio = AudioView(audio.path, samples, bundle.features.sample_rate, features[0].numpy(),
+                          bundle.features.hop_ms / 1000.0)
     trace = trace_subsampled_model(bundle.model, features[0], bundle.frame_shift_s)
     labels = [f"{t:.2f} s" for t in trace.times]
     return InsideView("speech", trace, labels, 0, audio.path.name, audio)

@@ -124,15 +124,13 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
 
     torch.manual_seed(cfg.seed)
     model = MusicLSTM(model_cfg)
-    fresh = not (Path(out_dir) / "checkpoint.pt").exists()
-    init = _load_init(cfg, model, tokenizer) if cfg.init and fresh else None  # a resumed run has its own weights
     model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     corpus_key = summary.get("spec_key", "")
     run = open_run(out_dir, cfg, model, opt, resume=resume, corpus_key=corpus_key, corpus_name=str(corpus_dir),
                    what="music", read_config=_read_config, log=log)
-    if init is not None:
-        run.extra["init"] = init  # where the weights came from, for the provenance of a resumed run too
+    if cfg.init and "init" not in run.extra:  # a fresh run starts from those weights; a resumed one has its own
+        run.extra["init"] = _load_init(cfg, model, tokenizer)  # kept in the checkpoint for the provenance
 
     sampler_cls = StreamSampler if cfg.stateful else WindowSampler
     sampler = sampler_cls(splits["train"], tokenizer, cfg.seq_len, cfg.transpose, cfg.seed)

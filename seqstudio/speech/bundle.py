@@ -21,6 +21,14 @@ ARCHITECTURE = "speech-lstm-ctc"
 LM_FILE = "lm.arpa"  # a word language model shipped in a model's folder, used by default when present
 
 
+def find_lm(model_folder: str | os.PathLike | None) -> Path | None:
+    """The language model shipped beside a model (``lm.arpa`` in its folder), if there is one."""
+    if model_folder is None:
+        return None
+    path = Path(model_folder) / LM_FILE
+    return path if path.is_file() else None
+
+
 @dataclass
 class SpeechBundle:
     model: SpeechLSTM

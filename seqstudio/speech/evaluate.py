@@ -18,7 +18,6 @@ from typing import Any
 
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.speech.bundle import LM_FILE
 from seqstudio.speech.decode import cer, wer
 from seqstudio.speech.manifest import read_manifest
 from seqstudio.speech.text import normalize_text
@@ -56,14 +55,6 @@ class SpeechEval:
         return {"manifest": str(self.manifest), "utterances": self.utterances, "audio_s": round(self.audio_s, 3),
                 "lm": self.lm, "results": {s.name: s.to_dict() for s in self.scores}, "skipped": self.skipped,
                 "examples": self.examples}
-
-
-def find_lm(model_folder: str | os.PathLike | None) -> Path | None:
-    """The language model shipped beside a model (``lm.arpa`` in its folder), if there is one."""
-    if model_folder is None:
-        return None
-    path = Path(model_folder) / LM_FILE
-    return path if path.is_file() else None
 
 
 def evaluate_speech(transcriber: Transcriber, manifest: str | os.PathLike, *, variants: dict[str, Any] | None = None,

@@ -164,16 +164,14 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
 
     torch.manual_seed(cfg.seed)
     model = SpeechLSTM(model_cfg)
-    fresh = not (out_dir / "checkpoint.pt").exists()
-    init = _load_init(cfg, model, vocab) if cfg.init and fresh else None  # a resumed run has its own weights
     model.to(device)
     frontend = LogMel(features).to(device)
     augment = SpecAugment(SpecAugmentConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     run = open_run(out_dir, cfg, model, opt, resume=resume, corpus_key=corpus_key, corpus_name=str(corpus_dir),
                    what="speech", read_config=lambda saved: SpeechTrainConfig(**saved), log=log)
-    if init is not None:
-        run.extra["init"] = init  # where the weights came from, for the provenance of a resumed run too
+    if cfg.init and "init" not in run.extra:  # a fresh run starts from those weights; a resumed one has its own
+        run.extra["init"] = _load_init(cfg, model, vocab)  # kept in the checkpoint for the provenance
     valid_quick = [valid_all[i] for i in torch.randperm(len(valid_all), generator=torch.Generator().manual_seed(
         cfg.seed))[: cfg.eval_utterances].tolist()]
     use_amp = cfg.amp and device.type == "cuda"

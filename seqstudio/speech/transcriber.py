@@ -32,7 +32,7 @@ from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.audio import AudioChunk, audio_info, iter_audio_chunks
 from seqstudio.speech.beam import DecodeOptions, beam_decode, load_lm
-from seqstudio.speech.bundle import LM_FILE, SpeechBundle, load_speech_model
+from seqstudio.speech.bundle import SpeechBundle, find_lm, load_speech_model
 from seqstudio.speech.decode import Hypothesis, greedy_decode
 from seqstudio.speech.features import LogMel
 from seqstudio.speech.formats import Segment, Word, render, segment_words, write_transcript
@@ -185,7 +185,7 @@ class Transcriber:
                 f"`seqstudio train speech` or pass --model FOLDER (models live in {models_root()})")
         bundle = load_speech_model(folder)
         if lm is not None and str(lm) == "auto":
-            lm = folder / LM_FILE if (folder / LM_FILE).is_file() else None
+            lm = find_lm(folder)
         return cls(bundle, dev, None if lm is None else load_lm(lm), **kwargs)
 
     # -- public API ------------------------------------------------------------------------------
