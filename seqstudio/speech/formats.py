@@ -223,7 +223,8 @@ def render(segments: Iterable[Segment], fmt: str, alternatives: Sequence[dict] |
 
 
 def write_transcript(
-    path: str | os.PathLike, segments: Iterable[Segment], fmt: str | None = None, overwrite: bool = False
+    path: str | os.PathLike, segments: Iterable[Segment], fmt: str | None = None, overwrite: bool = False,
+    alternatives: Sequence[dict] | None = None,
 ) -> Path:
     """Write ``segments`` to ``path`` in ``fmt`` (default: from the file's extension), atomically (UTF-8).
 
@@ -234,5 +235,5 @@ def write_transcript(
         fmt = path.suffix
         if not fmt:
             raise SeqStudioError(f"{path} has no extension to tell the format; choose one of {', '.join(FORMATS)}")
-    text = render(segments, fmt)
+    text = render(segments, fmt, alternatives)
     return atomic_write_text(path, text, overwrite=overwrite)

@@ -81,7 +81,7 @@ class Transcript:
 
     def write(self, path: str | os.PathLike, fmt: str | None = None, overwrite: bool = False) -> Path:
         """Write atomically; the format comes from the extension unless given; never clobbers unless asked."""
-        return write_transcript(path, self.segments, fmt, overwrite=overwrite)
+        return write_transcript(path, self.segments, fmt, overwrite=overwrite, alternatives=self.alternatives())
 
 
 @dataclass(frozen=True)

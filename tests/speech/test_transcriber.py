@@ -110,6 +110,16 @@ def test_a_file_gives_the_words_of_the_pipeline_run_by_hand(transcriber, tmp_pat
     assert [w for s in transcript.segments for w in s.words] == transcript.words
 
 
+def test_nbest_alternatives_are_written_as_they_are_rendered(transcriber, tmp_path):
+    from seqstudio.speech.beam import DecodeOptions
+
+    transcript = transcriber.transcribe(write_audio(tmp_path / "talk.wav", 2.0), DecodeOptions(beam_size=4, nbest=3))
+    assert transcript.alternatives(), "n-best was asked for"
+    written = transcript.write(tmp_path / "talk.json")
+    assert written.read_text(encoding="utf-8") == transcript.render("json")
+    assert "alternatives" in json.loads(written.read_text(encoding="utf-8"))
+
+
 def test_long_files_are_chunked_in_pauses_with_times_offset(model_dir, tmp_path):
     path = write_audio(tmp_path / "long.wav", 14.0, seed=3)
     transcriber = Transcriber.load(model_dir, "cpu", chunk_s=4.0)
