@@ -12,10 +12,10 @@ MAX_VARIATIONS = 64
 TOKENS_PER_SECOND_CAP = 400  # a continuation that needs more tokens than this is runaway; it stops there
 # Weights of the CPU step kernel (seqstudio/nn/fast_step.py). int8 (per-row scales, float32 activations)
 # is the default: a step at batch 1 streams every weight from cache, and int8 moves 4x fewer bytes -- the
-# kernel is ~2.6x faster (63 vs 166 us per token for music-default) and the whole generation ~2.2x -- while
-# quality does not move: NLL per event of music-default over whole corpus splits, fp32 -> int8 weights,
-# test 0.85222 -> 0.85234 and validation 0.86403 -> 0.86416 nats (+0.015 %; benchmarks/music_int8_quality.py,
-# with fast_step.int8_reference and music.evaluate.sequence_nll). fp32 is the exact model, for comparison.
+# kernel is ~3.4x faster (107 vs 367 us per token for the 3x512 music-default) and the whole generation ~2.3x --
+# while quality does not move: NLL per event of music-default over whole corpus splits, fp32 -> int8 weights,
+# test 0.70348 -> 0.70358 and validation 0.71186 -> 0.71181 nats (benchmarks/music_int8_quality.py, with
+# fast_step.int8_reference and music.evaluate.sequence_nll). fp32 is the exact model, for comparison.
 # A GPU runs the model in float32 whatever this says.
 PRECISIONS = ("int8", "fp32")
 

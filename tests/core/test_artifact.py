@@ -23,6 +23,17 @@ def test_round_trip_keeps_tensors_and_config(tmp_path):
     assert art.config["format"] == "seqstudio-model" and art.config["format_version"] == 1
 
 
+def test_weights_file_is_readable_like_any_file_the_user_writes(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        folder = _save(tmp_path / "m")
+    finally:
+        os.umask(old)
+    assert (folder / "model.safetensors").stat().st_mode & 0o777 == 0o644  # safetensors alone writes 0600
+
+
 def test_existing_folder_is_not_replaced_unless_asked(tmp_path):
     folder = _save(tmp_path / "m")
     (folder / "README.md").write_text("card")

@@ -9,11 +9,11 @@ import pretty_midi
 import pytest
 
 from seqstudio.core.models import models_root
+from seqstudio.music.bundle import load_music_model
 from seqstudio.music.composer import DEFAULT_MODEL, Composer
 from seqstudio.music.midi_io import midi_bytes
+from seqstudio.music.train import PRESETS
 from tests.conftest import SEEDS
-
-FOLDER = models_root() / DEFAULT_MODEL
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +35,15 @@ def test_continues_the_chorale_quartet_in_all_four_instruments(composer):
     assert [midi_bytes(t.midi) for t in takes] == [midi_bytes(t.midi) for t in again]
 
 
-def test_model_card_reports_the_config_numbers(composer):
-    card = (FOLDER / "README.md").read_text(encoding="utf-8")
-    prov = composer.bundle.config["provenance"]
-    assert f"{prov['metrics']['valid_nll_per_event']:.3f}" in card
-    assert f"{prov['metrics']['test_nll_per_event']:.3f}" in card
-    assert f"{prov['parameters']:,}" in card
-    assert str(prov["steps"]) in card
+@pytest.mark.parametrize("name", [DEFAULT_MODEL, "music-cpu"])
+def test_model_cards_report_the_config_numbers(name):
+    bundle = load_music_model(models_root() / name)
+    card = (models_root() / name / "README.md").read_text(encoding="utf-8")
+    prov = bundle.config["provenance"]
+    assert f"{prov['metrics']['valid_nll_per_event']:.4f}" in card
+    assert f"{prov['metrics']['test_nll_per_event']:.4f}" in card
+    assert f"{prov['parameters']:,}" in card and f"{prov['steps']:,} steps" in card
+    assert f"--steps {prov['steps']}" in card or prov["steps"] == PRESETS["cpu"].steps
+    assert f"{bundle.model.config.num_layers}×{bundle.model.config.hidden_size} LSTM" in card
+    assert bundle.config.get("stored_dtype") == "float16" and "stored as float16" in card
     assert re.search(r"seqstudio train music", card) and re.search(r"seqstudio data music", card)
