@@ -128,7 +128,8 @@ def run_speech(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise SeqStudioError("--limit must be at least 1")
-    transcriber = Transcriber.load(args.model, args.device, lm=None)  # the LM is a variant of its own below
+    transcriber = Transcriber.load(args.model, args.device, lm=None,  # the LM is a variant of its own below
+                                  decode_workers="auto")
     explicit = args.lm is not None and args.lm.lower() != "none"
     lm = args.lm if explicit else None if args.lm is not None else find_lm(transcriber.bundle.path)
     variants: dict = {"greedy": None}

@@ -206,7 +206,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     # without --lm the model's own lm.arpa (if any) is used; --lm FILE replaces it, --lm none turns it off
-    transcriber = Transcriber.load(args.model, args.device, lm=None if args.lm is not None else "auto")
+    transcriber = Transcriber.load(args.model, args.device, lm=None if args.lm is not None else "auto",
+                                  decode_workers="auto")
     total_audio = total_compute = 0.0
     done = 0
     for result in transcriber.iter_transcribe([a for a, _ in jobs], options, progress=BarProgress()):

@@ -90,7 +90,7 @@ def _load_composer(model: str, device: str) -> LoadedModel:
 def _load_transcriber(model: str, device: str) -> LoadedModel:
     from seqstudio.speech.transcriber import Transcriber
 
-    transcriber = Transcriber.load(model, device=device)
+    transcriber = Transcriber.load(model, device=device, decode_workers="auto")
     path = transcriber.bundle.path or Path(model)
     return LoadedModel(path.name, path, str(transcriber.device), _lstm_summary(transcriber.bundle.model.lstm),
                        transcriber)

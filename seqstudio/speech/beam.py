@@ -44,15 +44,18 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.speech.decode import Hypothesis, check_batch
 from seqstudio.speech.formats import Word
 from seqstudio.speech.lm import NgramLM
 from seqstudio.speech.text import CharVocab, normalize_text
+
+if TYPE_CHECKING:  # the search itself needs no torch: decode_pool's processes never import it
+    import torch
 
 _NEG = -math.inf
 MAX_BEAM = 1024
@@ -167,16 +170,19 @@ def beam_decode(
         raise ValueError("the vocabulary has no space, so words cannot be told apart")
     if lm is None and options.lm is not None:
         lm = load_lm(options.lm)
-    if options.lm_weight == 0:
-        lm = None
-    search = _Search(vocab, options, lm)
+    search = make_search(vocab, options, lm)
     array = log_probs.detach().cpu().double().numpy()
-    results = []
-    for b, n in enumerate(lengths_list):
-        lp = array[b, :n]
-        ranked = search.run(lp)
-        results.append([_timed(text, score, lp, vocab, frame_shift_s, offsets[b]) for text, score in ranked])
-    return results
+    return [search_one(search, array[b, :n], frame_shift_s, offsets[b]) for b, n in enumerate(lengths_list)]
+
+
+def make_search(vocab: CharVocab, options: DecodeOptions, lm: NgramLM | None) -> _Search:
+    """The search for these options; reuse it for every utterance (it caches LM look-ups)."""
+    return _Search(vocab, options, lm if options.lm_weight != 0 else None)
+
+
+def search_one(search: _Search, lp: np.ndarray, frame_shift_s: float, offset_s: float) -> list[Hypothesis]:
+    """The n-best list of one utterance: ``lp`` (T, V) float64 log-probs of its frames."""
+    return [_timed(text, score, lp, search.vocab, frame_shift_s, offset_s) for text, score in search.run(lp)]
 
 
 def _lse(a: float, b: float) -> float:

@@ -1,10 +1,13 @@
 """``seqstudio bench transcribe``: the real-time factor of transcription (compute time / audio time).
 
 Everything a user waits for is timed: reading and resampling the file, features, the model and CTC
-decoding (greedy); loading the model is not. Per device (the CPU, and a GPU when present) it measures
-- one file: a single recording of ``seconds``, transcribed alone (a warm-up file runs first);
+decoding as `seqstudio transcribe` decodes by default (beam search with the model's lm.arpa when it ships one,
+on one process per core for big batches); loading the model and starting those processes are not. Per device
+(the CPU, and a GPU when present) it measures
+- one file: a single recording of ``seconds``, transcribed alone (after a warm-up batch);
 - a batch: ``files`` recordings of ``file_seconds`` each in one ``transcribe_many`` call, whose chunks
-  share batches (a GPU gets ``gpu_files``: a GPU is fast only when it is given enough work);
+  share batches (a GPU gets ``gpu_files``: a GPU is fast only when it is given enough work), decoded by
+  default and again greedily (best path: what the model and features alone cost);
 - a long file of ``long_minutes``, in a fresh process, reporting its peak resident memory next to that
   of a 10-minute file (enough to fill the largest batch) in another fresh process: streaming keeps the
   two about equal.
@@ -32,7 +35,9 @@ import torch
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.speech.audio import SAMPLE_RATE, load_audio
-from seqstudio.speech.transcriber import Transcriber
+from seqstudio.speech.beam import DecodeOptions
+from seqstudio.speech.decode_pool import MAX_WORKERS, available_cores
+from seqstudio.speech.transcriber import _POOL_FROM_S, Transcriber
 
 VOICE_DIR = Path("/usr/share/sounds/alsa")
 _DISTINCT_FILES = 8  # batch members cycle through this many different recordings
@@ -100,11 +105,11 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _timed(transcriber: Transcriber, paths: list[Path]) -> tuple[float, float]:
+def _timed(transcriber: Transcriber, paths: list[Path], options: DecodeOptions | None = None) -> tuple[float, float]:
     """(wall seconds, audio seconds) of one transcribe_many call."""
     _sync(transcriber.device)
     started = time.perf_counter()
-    transcripts = transcriber.transcribe_many(paths)
+    transcripts = transcriber.transcribe_many(paths, options)
     _sync(transcriber.device)
     return time.perf_counter() - started, sum(t.duration_s for t in transcripts)
 
@@ -145,24 +150,32 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
         folder = Path(tmp)
         source_kind = "human voice prompts from " + str(VOICE_DIR) if SpeechSource().human else "synthetic bursts"
         decoding = "beam search (16) with its lm.arpa" if probe.lm is not None else "greedy"
+        workers = min(available_cores(), MAX_WORKERS)
         yield (f"model {probe.bundle.path}: {shape}, {probe.model.num_parameters():,} parameters; torch "
                f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}; "
-               f"decoding as `seqstudio transcribe` does by default: {decoding}")
+               f"decoding as `seqstudio transcribe` does by default: {decoding}"
+               + (f", on {workers} processes for batches of {_POOL_FROM_S:g} s or more" if workers > 1 and
+                  decoding != "greedy" else ""))
         warm = write_speech(folder / "warm.wav", 5.0, seed=99)
         one = write_speech(folder / "one.wav", seconds, seed=1)
         distinct = [write_speech(folder / f"batch{i}.wav", file_seconds, seed=10 + i)
                     for i in range(min(_DISTINCT_FILES, max(files, gpu_files)))]
         yield f"{'device':<24}{'case':<28}{'audio s':>10}{'compute s':>11}{'RTF':>10}{'speed':>13}"
         for spec in devices:
-            transcriber = Transcriber(probe.bundle, torch.device(spec), probe.lm)
+            transcriber = Transcriber(probe.bundle, torch.device(spec), probe.lm, decode_workers="auto")
             name = describe(transcriber.device)
-            _timed(transcriber, [warm])
+            # warm up the device, and the decoding processes a folder would start once (not timed)
+            _timed(transcriber, [warm] * int(_POOL_FROM_S // 5 + 1))
             wall, audio = _timed(transcriber, [one])
             yield _line(name, f"one file ({seconds:g} s)", wall, audio)
             count = gpu_files if transcriber.device.type == "cuda" else files
             batch = [distinct[i % len(distinct)] for i in range(count)]
             wall, audio = _timed(transcriber, batch)
             yield _line(name, f"batch {count} x {file_seconds:g} s", wall, audio)
+            if decoding != "greedy":
+                wall, audio = _timed(transcriber, batch, DecodeOptions(beam_size=1))
+                yield _line(name, f"batch {count} x {file_seconds:g} s, greedy", wall, audio)
+            transcriber.close()
         probe.model.to("cpu")
         if long_minutes > 0:
             short_minutes = min(10.0, long_minutes)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from seqstudio.speech.formats import Word
 from seqstudio.speech.text import CharVocab
+
+if TYPE_CHECKING:  # beam search runs in processes that import no torch (decode_pool)
+    import torch
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ def check_batch(log_probs, vocab: CharVocab, lengths, frame_shift_s: float, offs
                 ) -> tuple[torch.Tensor, list[int], list[float]]:
     """What every CTC decoder checks and normalises first: log_probs as (B, T, V) with V = ``len(vocab)``,
     one length (in frames, default T) and one time offset per utterance. ValueError on anything else."""
+    import torch
+
     log_probs = torch.as_tensor(log_probs)
     if log_probs.dim() == 2:
         log_probs = log_probs[None]

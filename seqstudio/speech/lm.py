@@ -75,6 +75,7 @@ class NgramLM:
         self.backoffs = backoffs
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}
         self._prefixes: frozenset[str] | None = None
+        self.source: str | None = None  # the ARPA file it was read from; decoding processes read it there
 
     # -- scoring ------------------------------------------------------------------------------
 
@@ -272,7 +273,9 @@ class NgramLM:
         path = Path(path)
         try:
             with open(path, encoding="utf-8") as handle:
-                return cls._parse(handle, path)
+                lm = cls._parse(handle, path)
+            lm.source = str(path.resolve())
+            return lm
         except FileNotFoundError:
             raise SeqStudioError(f"language model {path} does not exist") from None
         except IsADirectoryError:

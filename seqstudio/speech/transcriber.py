@@ -34,6 +34,7 @@ from seqstudio.speech.audio import AudioChunk, audio_info, iter_audio_chunks
 from seqstudio.speech.beam import DecodeOptions, beam_decode, load_lm
 from seqstudio.speech.bundle import SpeechBundle, find_lm, load_speech_model
 from seqstudio.speech.decode import Hypothesis, greedy_decode
+from seqstudio.speech.decode_pool import MAX_WORKERS, DecodePool, available_cores
 from seqstudio.speech.features import LogMel
 from seqstudio.speech.formats import Segment, Word, render, segment_words, write_transcript
 from seqstudio.speech.lm import NgramLM
@@ -44,6 +45,7 @@ SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS: quieter than any recording's noise 
 _CPU_BATCH_S = 240.0  # audio per batch: on 2 cores batching gains little past a few chunks, memory stays small
 _GPU_BATCH_S = 3600.0  # on a GPU the batch is what makes it fast; 120 chunks of 30 s are ~0.3 GB of activations
 _MAX_BATCH_CHUNKS = 256
+_POOL_FROM_S = 240.0  # audio in one batch from which beam search starts worker processes (~1 s to start them)
 
 
 @dataclass
@@ -151,9 +153,18 @@ class Transcriber:
     a GUI worker owns one and cancels through the :class:`Progress` it passes."""
 
     def __init__(self, bundle: SpeechBundle, device: torch.device, lm: NgramLM | None = None, *,
-                 chunk_s: float = CHUNK_S, batch_s: float | None = None) -> None:
+                 chunk_s: float = CHUNK_S, batch_s: float | None = None, decode_workers: int | str = 1) -> None:
+        """``decode_workers``: processes for beam search over big batches (1: none, all in this process;
+        ``"auto"``: one per CPU core, at most 16). Beam search is pure Python, so on a GPU it, not the model,
+        bounds the speed of a folder. As with any Python multiprocessing, a script that uses them must start
+        from an ``if __name__ == "__main__":`` block."""
         if not chunk_s >= 1.0:
             raise ValueError("chunk_s must be at least 1 second")
+        if decode_workers == "auto":
+            decode_workers = min(available_cores(), MAX_WORKERS)
+        if isinstance(decode_workers, bool) or not isinstance(decode_workers, int) or decode_workers < 1:
+            raise ValueError(f"decode_workers must be 'auto' or a positive integer, got {decode_workers!r}")
+        self.pool = DecodePool(decode_workers) if decode_workers > 1 else None
         self.bundle = bundle
         self.device = device
         self.chunk_s = float(chunk_s)
@@ -165,6 +176,11 @@ class Transcriber:
         self.model = bundle.model.to(device).eval()
         self.features = LogMel(bundle.features).to(device)
         self.sample_rate = bundle.features.sample_rate
+
+    def close(self) -> None:
+        """Stop the decoding processes now (they also stop when the transcriber is garbage-collected)."""
+        if self.pool is not None:
+            self.pool.close()
 
     @classmethod
     def load(cls, model: str | os.PathLike = "default", device: str = "auto",
@@ -298,9 +314,19 @@ class Transcriber:
         lm = self.lm if options.lm is None else load_lm(options.lm)  # read (and checked) once, before any work
 
         def search(log_probs, lengths, offsets):
-            return beam_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets, options=options,
-                               lm=lm)
+            frames = lengths.tolist()
+            if not self._use_pool(sum(frames) * shift, lm):
+                return beam_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets,
+                                   options=options, lm=lm)
+            array = log_probs.detach().float().cpu().double().numpy()
+            rows = [array[b, :n] for b, n in enumerate(frames)]
+            return self.pool.decode(rows, list(offsets), vocab, options, lm, shift)
         return search
+
+    def _use_pool(self, seconds: float, lm: NgramLM | None) -> bool:
+        """Worker processes pay off for a big batch, or once they are running anyway."""
+        pool = self.pool
+        return (pool is not None and pool.can_decode(lm) and (pool.started or seconds >= _POOL_FROM_S))
 
     def _run_batch(self, queue: list[_Queued], decoders, progress: Progress) -> None:
         """Features, model and decoding for queued chunks, in sub-batches of similar length (little

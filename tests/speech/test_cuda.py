@@ -1,0 +1,44 @@
+"""What only a GPU can check for speech: bf16-autocast CTC training on CUDA and transcription on CUDA
+agreeing with the CPU, on the real human recordings in data/human. Skipped without CUDA (CI has none)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from seqstudio.speech.bundle import load_speech_model
+from seqstudio.speech.train import PRESETS, train_speech
+from seqstudio.speech.transcriber import Transcriber
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA")
+HUMAN = Path(__file__).resolve().parents[2] / "data" / "human"
+
+
+def _rows() -> list[dict]:
+    rows = [json.loads(line) for line in (HUMAN / "manifest.jsonl").read_text().splitlines() if line.strip()]
+    return [{"audio": str(HUMAN / r["audio"]), "text": r["text"]} for r in rows]
+
+
+def test_bf16_ctc_training_on_cuda_runs_and_saves_a_model(tmp_path):
+    rows = _rows()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for split, part in (("train", rows[:20]), ("valid", rows[20:])):
+        (corpus / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in part))
+    cfg = replace(PRESETS["tiny"], steps=6, eval_every=3, checkpoint_every=3)
+    prov = train_speech(corpus, tmp_path / "run", cfg, torch.device("cuda"), log=lambda *_: None)
+    assert prov["device"].startswith("cuda") and all(h["train_loss"] == h["train_loss"] for h in prov["history"])
+    assert load_speech_model(tmp_path / "run" / "model").model.num_parameters() == prov["parameters"]
+
+
+def test_transcription_on_cuda_matches_the_cpu():
+    files = [r["audio"] for r in _rows()[:6]]
+    on_cpu = Transcriber.load("default", device="cpu", lm=None).transcribe_many(files)
+    on_gpu = Transcriber.load("default", device="cuda", lm=None).transcribe_many(files)
+    for a, b in zip(on_cpu, on_gpu, strict=True):
+        assert a.text == b.text
+        assert [(w.text, round(w.start, 2)) for w in a.words] == [(w.text, round(w.start, 2)) for w in b.words]

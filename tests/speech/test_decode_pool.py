@@ -1,0 +1,89 @@
+"""Beam search on worker processes gives exactly what it gives in the calling process, on real model outputs
+and with a real LM file; the workers import no torch; an LM that exists only in memory is decoded here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seqstudio.speech import transcriber as transcriber_module
+from seqstudio.speech.beam import DecodeOptions, beam_decode, load_lm
+from seqstudio.speech.decode_pool import DecodePool
+from seqstudio.speech.lm import NgramLM
+from seqstudio.speech.text import CharVocab
+from seqstudio.speech.transcriber import Transcriber
+
+REPO = Path(__file__).resolve().parents[2]
+HUMAN = REPO / "data" / "human"
+LM_FILE = REPO / "models" / "speech-default" / "lm.arpa"
+
+
+def _human_files(n: int) -> list[Path]:
+    rows = [json.loads(line) for line in (HUMAN / "manifest.jsonl").read_text().splitlines() if line.strip()]
+    return [HUMAN / r["audio"] for r in rows[:n]]
+
+
+def _rows(seed: int, count: int) -> list[np.ndarray]:
+    """Peaky CTC-like log-probs (a few candidates per frame) of varied lengths."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(count):
+        logits = rng.normal(0, 1, (int(rng.integers(20, 120)), 29)) + 6 * rng.random((1, 29)) ** 8
+        logits[:, 0] += 2.0
+        rows.append(logits - np.log(np.exp(logits).sum(axis=1, keepdims=True)))
+    return rows
+
+
+def test_pool_decodes_exactly_like_the_calling_process():
+    vocab, lm = CharVocab(), load_lm(LM_FILE)
+    options = DecodeOptions(beam_size=8, nbest=3, hotwords=("front",))
+    rows, offsets = _rows(0, 9), [float(i) for i in range(9)]
+    pool = DecodePool(2)
+    try:
+        got = pool.decode(rows, offsets, vocab, options, lm, 0.04)
+        assert pool.started
+    finally:
+        pool.close()
+    for row, offset, nbest in zip(rows, offsets, got, strict=True):
+        assert nbest == beam_decode(row, vocab, frame_shift_s=0.04, offset_s=offset, options=options, lm=lm)[0]
+
+
+def test_lm_only_in_memory_cannot_go_to_workers_and_is_decoded_here(monkeypatch):
+    lm = NgramLM.train(["front center", "rear right"], order=2)
+    assert lm.source is None and not DecodePool.can_decode(lm) and DecodePool.can_decode(None)
+    assert load_lm(LM_FILE).source == str(LM_FILE.resolve())
+    files = _human_files(2)
+    monkeypatch.setattr(transcriber_module, "_POOL_FROM_S", 0.0)
+    with_pool = Transcriber.load("default", "cpu", lm=None, decode_workers=2)
+    with_pool.lm = lm
+    with_pool.transcribe_many(files)
+    assert not with_pool.pool.started  # nothing was sent to processes that could not read this LM
+
+
+def test_transcripts_with_decoding_processes_equal_those_without(monkeypatch):
+    files = _human_files(6)
+    alone = Transcriber.load("default", "cpu", decode_workers=1).transcribe_many(files)
+    monkeypatch.setattr(transcriber_module, "_POOL_FROM_S", 0.0)
+    pooled = Transcriber.load("default", "cpu", decode_workers=2)
+    together = pooled.transcribe_many(files)
+    assert pooled.pool.started
+    pooled.close()
+    for a, b in zip(alone, together, strict=True):
+        assert a.text == b.text and a.words == b.words
+
+
+def test_workers_import_no_torch():
+    code = "import sys, seqstudio.speech.decode_pool; print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "many"])
+def test_decode_workers_must_be_auto_or_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="decode_workers"):
+        Transcriber.load("default", "cpu", decode_workers=bad)
