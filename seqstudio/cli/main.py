@@ -7,6 +7,7 @@ import sys
 
 from seqstudio import __version__
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.threads import tame_openmp_spinning
 
 
 class Parser(argparse.ArgumentParser):
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tame_openmp_spinning()  # before anything loads torch
     if argv is None and len(sys.argv) == 1:  # `seqstudio` typed alone opens the app where it can
         from seqstudio.gui.app import qt_problem
 
