@@ -174,10 +174,10 @@ def _activate(gates, c, out, off):
     with a run-time check that gates, c and out do not overlap and falls back to a scalar copy of it,
     and with those flags the two copies rounded differently -- a step's result then depended on where
     its buffers happened to lie in memory (3 different states over 300 placements at hidden 24; the
-    same seed could give different notes). IEEE arithmetic costs ~2 % of a step at batch 8. Not the whole
-    story: in a process that first ran the GUI tests a placement sweep still found four int8 results (a
-    fresh process: one), so something there still makes a loop layout-dependent (IEEE flags on every
-    kernel would cost 10x); separate CLI runs with one seed give identical files."""
+    same seed could give different notes). IEEE arithmetic costs ~2 % of a step at batch 8. A placement
+    sweep once found four int8 results in a process that had first run the GUI tests (never in a fresh
+    one); with the current models and kernels it finds one there too, and the sweep is a test again
+    (tests/nn/test_fast_step.py, run after the GUI tests)."""
     n_batch, hidden = c.shape
     for b in range(n_batch):
         for k in range(hidden):

@@ -254,3 +254,35 @@ def test_layer_by_layer_prefill_equals_stepping(precision, batch, num_layers, ch
     for g, e in zip(got, expected, strict=True):
         assert np.abs(g - e).max() < 1e-5
     np.testing.assert_allclose(fast.step(next_tokens), expected_logits, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+@pytest.mark.parametrize("hidden", [24, 40])
+def test_a_step_does_not_depend_on_where_its_buffers_lie(precision, hidden):
+    """Bit-identical results wherever the state, gate and logit buffers sit relative to each other. LLVM
+    guards the activation loop with an overlap check and a scalar fallback; with value-changing fast-math
+    flags the two rounded differently, and the same RNG seed could give other notes in another process.
+    (Removed once because, after the GUI tests in one process, it found 4 results; with the current models
+    and kernels it finds one there too, over 300 placements, run after tests/cli, core, gui and music.)"""
+    model = _model(hidden_size=hidden)
+    fast = FastLSTMStep(model.embedding, model.lstm, model.head, precision=precision)
+    layers, batch = 2, 1
+    sizes = {"h0": hidden, "xh": 2 * hidden, "c": layers * hidden, "gates": 4 * hidden, "logits": 50}
+    rng = np.random.default_rng(0)
+    results = set()
+    for _ in range(120):
+        order, gaps = rng.permutation(list(sizes)), rng.integers(0, 80, len(sizes))
+        buf = np.zeros(sum(sizes.values()) + int(gaps.sum()) + 16, np.float32)
+        pos, views = int(rng.integers(0, 16)), {}
+        for name, gap in zip(order, gaps, strict=True):
+            views[name] = buf[pos : pos + sizes[name]]
+            pos += sizes[name] + int(gap)
+        fast._h0 = views["h0"].reshape(batch, hidden)
+        fast._xh_rest = views["xh"].reshape(layers - 1, batch, 2 * hidden)
+        fast._c = views["c"].reshape(layers, batch, hidden)
+        fast._gates = views["gates"].reshape(batch, 4 * hidden)
+        logits = views["logits"].reshape(batch, 50)
+        for t in (3, 9, 4):
+            fast_step.lstm_step(np.full(batch, t), *fast.kernel_args(), logits)
+        results.add(b"".join(a.tobytes() for a in (*fast.get_state(), logits)))
+    assert len(results) == 1
