@@ -19,6 +19,8 @@ from seqstudio.core.artifact import load_artifact, save_artifact
 def main(src: str, dst: str) -> None:
     artifact = load_artifact(src)
     tensors = {k: v.to(torch.float16) if v.is_floating_point() else v for k, v in artifact.tensors.items()}
+    if not all(bool(torch.isfinite(v).all()) for v in tensors.values() if v.is_floating_point()):
+        sys.exit(f"{src}: a weight is beyond float16's range (65504); ship it as float32")
     worst = max(float((v.float() - artifact.tensors[k].float()).abs().max()) for k, v in tensors.items())
     config = {k: v for k, v in artifact.config.items() if k not in ("format", "format_version")}
     config["stored_dtype"] = "float16"

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from seqstudio.core.atomic import umask
+from seqstudio.core.atomic import FILE_MODE, umask
 from seqstudio.core.errors import SeqStudioError
 
 FORMAT = "seqstudio-model"
@@ -116,7 +116,7 @@ def save_artifact(
         os.chmod(staging, 0o777 & ~umask())  # mkdtemp makes 0700; a model folder is shared like any folder
         contiguous = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
         save_file(contiguous, str(staging / WEIGHTS), metadata={"format": FORMAT})
-        os.chmod(staging / WEIGHTS, 0o666 & ~umask())  # safetensors writes 0600; a model is shared like any file
+        os.chmod(staging / WEIGHTS, FILE_MODE)  # safetensors writes 0600; a model is shared like any file
         (staging / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         if folder.exists():
             # keep files the folder holds beside the model (its card) unless they are replaced

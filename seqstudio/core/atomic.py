@@ -17,7 +17,7 @@ def umask() -> int:
 
 
 # mkstemp makes 0600 files; a finished output should get the permissions any new file would get
-_FILE_MODE = 0o666 & ~umask()
+FILE_MODE = 0o666 & ~umask()
 
 
 def check_writable(path: Path, overwrite: bool) -> None:
@@ -45,7 +45,7 @@ def _stage(path: Path, write: Callable[[Path], None]) -> Path:
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
-        os.chmod(tmp_path, _FILE_MODE)
+        os.chmod(tmp_path, FILE_MODE)
         with open(tmp_path, "rb+") as handle:
             os.fsync(handle.fileno())
     except BaseException:

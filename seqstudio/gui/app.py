@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``seqstudio-app`` (a gui-script: no console window on Windows)."""
+    from seqstudio.core.threads import tame_openmp_spinning
+
+    tame_openmp_spinning()  # before anything loads torch
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     return run(args)
 

@@ -37,7 +37,7 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.speech.audio import SAMPLE_RATE, load_audio
 from seqstudio.speech.beam import DecodeOptions
 from seqstudio.speech.decode_pool import MAX_WORKERS, available_cores
-from seqstudio.speech.transcriber import _POOL_FROM_S, Transcriber
+from seqstudio.speech.transcriber import POOL_FROM_S, Transcriber
 
 VOICE_DIR = Path("/usr/share/sounds/alsa")
 _DISTINCT_FILES = 8  # batch members cycle through this many different recordings
@@ -154,8 +154,7 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
         yield (f"model {probe.bundle.path}: {shape}, {probe.model.num_parameters():,} parameters; torch "
                f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}; "
                f"decoding as `seqstudio transcribe` does by default: {decoding}"
-               + (f", on {workers} processes for batches of {_POOL_FROM_S:g} s or more" if workers > 1 and
-                  decoding != "greedy" else ""))
+               + (f", for big batches on {workers} processes" if workers > 1 and decoding != "greedy" else ""))
         warm = write_speech(folder / "warm.wav", 5.0, seed=99)
         one = write_speech(folder / "one.wav", seconds, seed=1)
         distinct = [write_speech(folder / f"batch{i}.wav", file_seconds, seed=10 + i)
@@ -164,10 +163,11 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
         for spec in devices:
             transcriber = Transcriber(probe.bundle, torch.device(spec), probe.lm, decode_workers="auto")
             name = describe(transcriber.device)
-            # warm up the device, and the decoding processes a folder would start once (not timed)
-            _timed(transcriber, [warm] * int(_POOL_FROM_S // 5 + 1))
-            wall, audio = _timed(transcriber, [one])
+            _timed(transcriber, [warm])  # warm up the device
+            wall, audio = _timed(transcriber, [one])  # as `seqstudio transcribe` does one file: no processes started
             yield _line(name, f"one file ({seconds:g} s)", wall, audio)
+            # start the decoding processes a folder would start once (not timed)
+            _timed(transcriber, [warm] * int(POOL_FROM_S // 5 + 1))
             count = gpu_files if transcriber.device.type == "cuda" else files
             batch = [distinct[i % len(distinct)] for i in range(count)]
             wall, audio = _timed(transcriber, batch)

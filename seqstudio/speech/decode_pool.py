@@ -5,12 +5,14 @@ a GPU the model is done with a batch long before its decoding is (measured on an
 31 s, nearly all of it beam search, while the model needs about a second). A :class:`DecodePool` spreads the
 chunks of a batch over worker processes. Workers import no torch (a few tens of MB each, not hundreds) and read
 the language model from its ARPA file once each; the log-probs travel as float64 arrays, the n-best lists come
-back. Results equal decoding in the calling process exactly: the same code runs on the same numbers.
+back. Results equal decoding in the calling process exactly: the same code runs on the same numbers, and a
+worker uses the LM file only while it is still the file the caller read (else the caller decodes that batch).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,7 +57,8 @@ class DecodePool:
 
     def decode(self, rows: list[np.ndarray], offsets: list[float], vocab: CharVocab, options: DecodeOptions,
                lm: NgramLM | None, frame_shift_s: float) -> list[list[Hypothesis]]:
-        """One n-best list per row (``rows[i]``: (T_i, V) float64 log-probs), in order."""
+        """One n-best list per row (``rows[i]``: (T_i, V) float64 log-probs), in order. Decoded here instead
+        when a worker died or the LM's file is no longer the one ``lm`` was read from."""
         if not self.can_decode(lm):
             raise ValueError("this language model has no file the workers could read")
         # longest first, dealt round-robin into a few tasks per worker: even loads, little per-task overhead
@@ -64,22 +67,31 @@ class DecodePool:
         groups = [order[k::tasks] for k in range(tasks)]
         source = None if lm is None else lm.source
         executor = self._start()
+        futures = [executor.submit(_decode_group, vocab.chars, source, options, frame_shift_s,
+                                   [(rows[i], offsets[i]) for i in group]) for group in groups]
         try:
-            futures = [executor.submit(_decode_group, vocab.chars, source, options, frame_shift_s,
-                                       [(rows[i], offsets[i]) for i in group]) for group in groups]
             results: list[list[Hypothesis] | None] = [None] * len(rows)
             for group, future in zip(groups, futures, strict=True):
                 for i, nbest in zip(group, future.result(), strict=True):
                     results[i] = nbest
-        except BrokenProcessPool:  # a worker died (killed, out of memory): finish here, start afresh next time
-            self.close()
+            return results  # type: ignore[return-value]
+        except (BrokenProcessPool, StaleLM) as exc:
+            # a worker died (killed, out of memory): start afresh next time; an LM file that changed since it
+            # was read would decode with other numbers there, so this batch stays here
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, BrokenProcessPool):
+                self.close()
             search = make_search(vocab, options, lm)
             return [search_one(search, row, frame_shift_s, offset) for row, offset in zip(rows, offsets, strict=True)]
-        return results  # type: ignore[return-value]
+        except BaseException:  # Ctrl-C, an error in one task: nothing keeps running behind the caller's back
+            self.close()
+            raise
 
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
+                                                 initializer=_ignore_ctrl_c)
             self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
         return self._executor
 
@@ -91,16 +103,40 @@ class DecodePool:
 
 # -- in the worker processes ------------------------------------------------------------------------
 
+class StaleLM(Exception):
+    """The LM's file changed after the calling process read it."""
+
+
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C goes to the whole process group; the caller handles it (and stops the workers), so the
+    workers print no tracebacks of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 _SEARCHES: dict[tuple, object] = {}
 
 
-def _decode_group(chars: str, lm_source: str | None, options: DecodeOptions, frame_shift_s: float,
-                  rows: list[tuple[np.ndarray, float]]) -> list[list[Hypothesis]]:
+def _decode_group(chars: str, lm_source: tuple[str, int, int] | None, options: DecodeOptions,
+                  frame_shift_s: float, rows: list[tuple[np.ndarray, float]]) -> list[list[Hypothesis]]:
+    if lm_source is not None and options.lm_weight == 0:
+        lm_source = None  # the search would not look at it
     key = (chars, lm_source, options)
     search = _SEARCHES.get(key)
     if search is None:
         if len(_SEARCHES) >= 4:  # a long-lived app decoding with many option sets
             _SEARCHES.clear()
-        lm = load_lm(lm_source) if lm_source is not None else None
-        search = _SEARCHES[key] = make_search(CharVocab(chars), options, lm)
+        search = _SEARCHES[key] = make_search(CharVocab(chars), options, _read_lm(lm_source))
     return [search_one(search, lp, frame_shift_s, offset) for lp, offset in rows]
+
+
+def _read_lm(source: tuple[str, int, int] | None) -> NgramLM | None:
+    if source is None:
+        return None
+    path, mtime_ns, size = source
+    try:
+        stat = os.stat(path)
+    except OSError:
+        raise StaleLM(path) from None
+    if (stat.st_mtime_ns, stat.st_size) != (mtime_ns, size):
+        raise StaleLM(path)
+    return load_lm(path)

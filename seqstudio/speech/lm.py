@@ -75,7 +75,9 @@ class NgramLM:
         self.backoffs = backoffs
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}
         self._prefixes: frozenset[str] | None = None
-        self.source: str | None = None  # the ARPA file it was read from; decoding processes read it there
+        # the ARPA file it was read from, with its st_mtime_ns and st_size then: decoding processes read it
+        # there, and only while it is still that file
+        self.source: tuple[str, int, int] | None = None
 
     # -- scoring ------------------------------------------------------------------------------
 
@@ -273,8 +275,9 @@ class NgramLM:
         path = Path(path)
         try:
             with open(path, encoding="utf-8") as handle:
+                stat = os.fstat(handle.fileno())
                 lm = cls._parse(handle, path)
-            lm.source = str(path.resolve())
+            lm.source = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
             return lm
         except FileNotFoundError:
             raise SeqStudioError(f"language model {path} does not exist") from None

@@ -45,7 +45,9 @@ SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS: quieter than any recording's noise 
 _CPU_BATCH_S = 240.0  # audio per batch: on 2 cores batching gains little past a few chunks, memory stays small
 _GPU_BATCH_S = 3600.0  # on a GPU the batch is what makes it fast; 120 chunks of 30 s are ~0.3 GB of activations
 _MAX_BATCH_CHUNKS = 256
-_POOL_FROM_S = 240.0  # audio in one batch from which beam search starts worker processes (~1 s to start them)
+# audio in one sub-batch from which beam search starts worker processes (~1 s to start them; a CPU's
+# sub-batches hold at most 240 s, so there half of one does)
+POOL_FROM_S = 240.0
 
 
 @dataclass
@@ -326,7 +328,8 @@ class Transcriber:
     def _use_pool(self, seconds: float, lm: NgramLM | None) -> bool:
         """Worker processes pay off for a big batch, or once they are running anyway."""
         pool = self.pool
-        return (pool is not None and pool.can_decode(lm) and (pool.started or seconds >= _POOL_FROM_S))
+        return (pool is not None and pool.can_decode(lm)
+                and (pool.started or seconds >= min(POOL_FROM_S, 0.5 * self.batch_s)))
 
     def _run_batch(self, queue: list[_Queued], decoders, progress: Progress) -> None:
         """Features, model and decoding for queued chunks, in sub-batches of similar length (little

@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 PROBE = """
 import os, sys
 {before}
-from seqstudio.cli.main import main
+from {entry} import main
 try:
     main(["--version"])
 except SystemExit:
@@ -22,16 +24,17 @@ print(os.environ.get("GOMP_SPINCOUNT"), os.environ.get("OMP_WAIT_POLICY"))
 """
 
 
-def _run(before: str = "", **env: str) -> str:
+def _run(before: str = "", entry: str = "seqstudio.cli.main", **env: str) -> str:
     clean = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
-    done = subprocess.run([sys.executable, "-c", PROBE.format(before=before)], capture_output=True, text=True,
-                          cwd=REPO, env={**clean, **env}, timeout=120)
+    done = subprocess.run([sys.executable, "-c", PROBE.format(before=before, entry=entry)], capture_output=True,
+                          text=True, cwd=REPO, env={**clean, **env}, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.split("\n")[-2]
 
 
-def test_cli_sets_a_short_spin_before_torch_loads():
-    assert _run() == "1000 None"
+@pytest.mark.parametrize("entry", ["seqstudio.cli.main", "seqstudio.gui.app"])  # `seqstudio`, `seqstudio-app`
+def test_entry_points_set_a_short_spin_before_torch_loads(entry):
+    assert _run(entry=entry) == "1000 None"
 
 
 def test_a_users_choice_is_left_alone():

@@ -4,7 +4,6 @@ and with a real LM file; the workers import no torch; an LM that exists only in 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -56,9 +55,9 @@ def test_pool_decodes_exactly_like_the_calling_process():
 def test_lm_only_in_memory_cannot_go_to_workers_and_is_decoded_here(monkeypatch):
     lm = NgramLM.train(["front center", "rear right"], order=2)
     assert lm.source is None and not DecodePool.can_decode(lm) and DecodePool.can_decode(None)
-    assert load_lm(LM_FILE).source == str(LM_FILE.resolve())
+    assert load_lm(LM_FILE).source[0] == str(LM_FILE.resolve())
     files = _human_files(2)
-    monkeypatch.setattr(transcriber_module, "_POOL_FROM_S", 0.0)
+    monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
     with_pool = Transcriber.load("default", "cpu", lm=None, decode_workers=2)
     with_pool.lm = lm
     with_pool.transcribe_many(files)
@@ -68,7 +67,7 @@ def test_lm_only_in_memory_cannot_go_to_workers_and_is_decoded_here(monkeypatch)
 def test_transcripts_with_decoding_processes_equal_those_without(monkeypatch):
     files = _human_files(6)
     alone = Transcriber.load("default", "cpu", decode_workers=1).transcribe_many(files)
-    monkeypatch.setattr(transcriber_module, "_POOL_FROM_S", 0.0)
+    monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
     pooled = Transcriber.load("default", "cpu", decode_workers=2)
     together = pooled.transcribe_many(files)
     assert pooled.pool.started
@@ -77,10 +76,37 @@ def test_transcripts_with_decoding_processes_equal_those_without(monkeypatch):
         assert a.text == b.text and a.words == b.words
 
 
-def test_workers_import_no_torch():
-    code = "import sys, seqstudio.speech.decode_pool; print('torch' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert done.stdout.strip() == "False", done.stderr
+def test_workers_import_no_torch_and_leave_ctrl_c_to_the_caller():
+    assert "torch" in sys.modules  # the caller has it; the spawned workers must not
+    pool = DecodePool(2)
+    try:
+        pool.decode(_rows(1, 8), [0.0] * 8, CharVocab(), DecodeOptions(beam_size=4), load_lm(LM_FILE), 0.04)
+        executor = pool._start()
+        probes = [executor.submit(eval, "('torch' in __import__('sys').modules, __import__('signal').getsignal(2)"
+                                        " == __import__('signal').SIG_IGN, 'seqstudio.speech.beam' in "
+                                        "__import__('sys').modules)") for _ in range(6)]
+        answers = {p.result() for p in probes}
+    finally:
+        pool.close()
+    assert answers == {(False, True, True)}
+
+
+@pytest.mark.parametrize("change", ["rewritten", "deleted"])
+def test_an_lm_file_changed_since_it_was_read_is_not_used_by_workers(tmp_path, change):
+    copy = tmp_path / "lm.arpa"
+    copy.write_bytes(LM_FILE.read_bytes())
+    lm = NgramLM.read_arpa(copy)
+    if change == "rewritten":  # another valid LM in its place
+        NgramLM.train(["front center rear right"] * 3, order=2).write_arpa(copy, overwrite=True)
+    else:
+        copy.unlink()
+    vocab, options, rows = CharVocab(), DecodeOptions(beam_size=8), _rows(2, 6)
+    pool = DecodePool(2)
+    try:
+        got = pool.decode(rows, [0.0] * 6, vocab, options, lm, 0.04)
+    finally:
+        pool.close()
+    assert got == [beam_decode(r, vocab, frame_shift_s=0.04, options=options, lm=lm)[0] for r in rows]
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "many"])
