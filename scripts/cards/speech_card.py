@@ -14,6 +14,16 @@ runs = root / "runs"
 ev = {name: json.loads((runs / f"speech_eval_{name}.json").read_text()) for name in ("valid", "test", "human")}
 by_voice = (runs / "speech_by_voice.txt").read_text().rstrip()
 bench = (runs / "bench_transcribe.txt").read_text().rstrip()
+gpu_bench = runs / "bench_transcribe_gpu.txt"  # from a device run: `seqstudio bench transcribe --device cuda`
+gpu_note = "" if not gpu_bench.exists() else f"""
+On one NVIDIA H200 (16 host cores; `seqstudio bench transcribe --device cuda --long-minutes 0`, synthetic audio
+there), measured before beam search ran on one process per core: it then ran in the calling process alone, on
+one core for all 256 files, and that bounds these rows; the GPU's own speed is still to be measured:
+
+```
+{gpu_bench.read_text().rstrip()}
+```
+"""
 sample = (runs / "transcribe_human.txt").read_text().rstrip()
 lm_counts = [line.split("=")[1] for line in (folder / "lm.arpa").read_text().split("\n\\1-grams")[0].splitlines()
              if line.startswith("ngram ")]
@@ -128,7 +138,7 @@ test split (`seqstudio eval speech`):
 ```
 {bench}
 ```
-
+{gpu_note}
 ## Rebuild it
 ```bash
 bash scripts/setup.sh

@@ -36,8 +36,7 @@ from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.speech.audio import SAMPLE_RATE, load_audio
 from seqstudio.speech.beam import DecodeOptions
-from seqstudio.speech.decode_pool import MAX_WORKERS, available_cores
-from seqstudio.speech.transcriber import POOL_FROM_S, Transcriber
+from seqstudio.speech.transcriber import POOL_FROM_S, Transcriber, auto_decode_workers
 
 VOICE_DIR = Path("/usr/share/sounds/alsa")
 _DISTINCT_FILES = 8  # batch members cycle through this many different recordings
@@ -150,11 +149,11 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
         folder = Path(tmp)
         source_kind = "human voice prompts from " + str(VOICE_DIR) if SpeechSource().human else "synthetic bursts"
         decoding = "beam search (16) with its lm.arpa" if probe.lm is not None else "greedy"
-        workers = min(available_cores(), MAX_WORKERS)
         yield (f"model {probe.bundle.path}: {shape}, {probe.model.num_parameters():,} parameters; torch "
                f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}; "
                f"decoding as `seqstudio transcribe` does by default: {decoding}"
-               + (f", for big batches on {workers} processes" if workers > 1 and decoding != "greedy" else ""))
+               + ("" if decoding == "greedy" else "; big batches on " + ", ".join(
+                   f"{spec}: {auto_decode_workers(torch.device(spec))} process(es)" for spec in devices)))
         warm = write_speech(folder / "warm.wav", 5.0, seed=99)
         one = write_speech(folder / "one.wav", seconds, seed=1)
         distinct = [write_speech(folder / f"batch{i}.wav", file_seconds, seed=10 + i)

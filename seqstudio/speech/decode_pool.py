@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import warnings
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,6 +44,7 @@ class DecodePool:
         if workers < 2:
             raise ValueError("a decode pool needs at least 2 workers")
         self.workers = workers
+        self.broken = False  # a worker died: from then on everything is decoded in the calling process
         self._executor: ProcessPoolExecutor | None = None
         self._finalizer = None
 
@@ -66,22 +68,30 @@ class DecodePool:
         tasks = min(len(rows), 4 * self.workers)
         groups = [order[k::tasks] for k in range(tasks)]
         source = None if lm is None else lm.source
-        executor = self._start()
-        futures = [executor.submit(_decode_group, vocab.chars, source, options, frame_shift_s,
-                                   [(rows[i], offsets[i]) for i in group]) for group in groups]
+        futures = []
         try:
+            executor = self._start()
+            for group in groups:
+                futures.append(executor.submit(_decode_group, vocab.chars, source, options, frame_shift_s,
+                                               [(rows[i], offsets[i]) for i in group]))
             results: list[list[Hypothesis] | None] = [None] * len(rows)
             for group, future in zip(groups, futures, strict=True):
                 for i, nbest in zip(group, future.result(), strict=True):
                     results[i] = nbest
             return results  # type: ignore[return-value]
         except (BrokenProcessPool, StaleLM) as exc:
-            # a worker died (killed, out of memory): start afresh next time; an LM file that changed since it
-            # was read would decode with other numbers there, so this batch stays here
+            # an LM file that changed since it was read would decode with other numbers there: this batch
+            # stays here
             for future in futures:
                 future.cancel()
             if isinstance(exc, BrokenProcessPool):
+                # killed, out of memory, or -- the usual reason -- a script without an
+                # `if __name__ == "__main__":` guard, which every spawned worker runs again: do not retry
                 self.close()
+                self.broken = True
+                warnings.warn("beam search worker processes stopped; decoding in this process from now on (a "
+                              "script that starts them needs an `if __name__ == \"__main__\":` block)",
+                              RuntimeWarning, stacklevel=2)
             search = make_search(vocab, options, lm)
             return [search_one(search, row, frame_shift_s, offset) for row, offset in zip(rows, offsets, strict=True)]
         except BaseException:  # Ctrl-C, an error in one task: nothing keeps running behind the caller's back

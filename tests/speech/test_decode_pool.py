@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +114,28 @@ def test_an_lm_file_changed_since_it_was_read_is_not_used_by_workers(tmp_path, c
 def test_decode_workers_must_be_auto_or_a_positive_integer(bad):
     with pytest.raises(ValueError, match="decode_workers"):
         Transcriber.load("default", "cpu", decode_workers=bad)
+
+
+def test_a_pool_whose_worker_died_decodes_here_from_then_on():
+    vocab, lm, options = CharVocab(), load_lm(LM_FILE), DecodeOptions(beam_size=4)
+    rows = _rows(3, 6)
+    expected = [beam_decode(r, vocab, frame_shift_s=0.04, options=options, lm=lm)[0] for r in rows]
+    pool = DecodePool(2)
+    try:
+        assert pool.decode(rows, [0.0] * 6, vocab, options, lm, 0.04) == expected
+        with pytest.raises(BrokenProcessPool):
+            pool._start().submit(eval, "__import__('os')._exit(3)").result()  # as an out-of-memory kill would
+        with pytest.warns(RuntimeWarning, match="__main__"):
+            assert pool.decode(rows, [0.0] * 6, vocab, options, lm, 0.04) == expected
+        assert pool.broken and not pool.started  # not started again: a script without a main guard would
+    finally:                                      # run itself once more in every new worker
+        pool.close()
+
+
+@pytest.mark.parametrize(("cores", "device", "workers"),
+                         [(2, "cpu", 1), (2, "cuda", 2), (8, "cpu", 8), (32, "cuda", 16)])
+def test_auto_workers_follow_the_device_and_the_cores(monkeypatch, cores, device, workers):
+    import torch
+
+    monkeypatch.setattr(transcriber_module, "available_cores", lambda: cores)
+    assert transcriber_module.auto_decode_workers(torch.device(device)) == workers
