@@ -60,6 +60,8 @@ LSTM ({arch['hidden_size']} units per direction, dropout {arch['dropout']}) → 
 symbols (blank, space, apostrophe, a–z). Input: {feats['n_mels']}-band log-mel, {feats['win_ms']:.0f} ms window,
 {feats['hop_ms']:.0f} ms hop, per-utterance mean/variance normalisation (all in `config.json`, so the model is never
 fed other features). **{p['parameters']:,} parameters**, trained by SeqStudio itself with the `cpu` preset on a CPU.
+Weights are stored as {cfg.get('stored_dtype', 'float32')} and computed in float32; every number below is measured on the
+stored file.
 `lm.arpa` beside it is a word 3-gram (interpolated modified Kneser–Ney, pruned at count 2; {' / '.join(lm_counts)}
 1/2/3-grams) built by `seqstudio train lm` from the train-split sentences only. Used by `seqstudio transcribe`,
 `Transcriber.load("default")` and the app.
@@ -145,8 +147,8 @@ bash scripts/setup.sh
 .venv/bin/seqstudio data speech                                       # ~9 min on 2 cores, resumable and cached
 .venv/bin/seqstudio train speech --preset cpu --out runs/speech-cpu --threads 1   # 4000 steps; rerun to resume{continued}
 .venv/bin/seqstudio train lm --out runs/lm.arpa                        # ~10 s
-mkdir -p models/speech-default && cp runs/speech-cpu/model/model.safetensors runs/speech-cpu/model/config.json \\
-    runs/lm.arpa models/speech-default/
+.venv/bin/python scripts/ship_model.py runs/speech-cpu/model models/speech-default   # float16 on disk
+cp runs/lm.arpa models/speech-default/
 .venv/bin/python benchmarks/tune_lm.py                                # LM weight / word bonus on valid
 .venv/bin/seqstudio eval speech data/corpus/speech/valid.jsonl --json > runs/speech_eval_valid.json
 .venv/bin/seqstudio eval speech data/corpus/speech/test.jsonl --json > runs/speech_eval_test.json
