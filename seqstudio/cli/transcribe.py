@@ -49,7 +49,8 @@ def register(sub) -> None:
     b.add_argument("--lm-weight", type=float_arg, default=None, metavar="W", help="weight of the language model")
     b.add_argument("--word-bonus", type=float_arg, default=None, metavar="B", help="score added per word")
     b.add_argument("--hotwords", default=None, metavar="WORDS",
-                   help="words (or phrases) to favour, separated by commas: names, jargon")
+                   help="words or phrases to favour, separated by commas: names, jargon (a phrase counts only "
+                        "with its words in order)")
     b.add_argument("--hotword-boost", type=float_arg, default=None, metavar="B", help="how much to favour them")
     b.add_argument("--nbest", type=int_arg, default=None, metavar="N",
                    help="also list the N best hypotheses of every stretch of audio, with scores (json format)")

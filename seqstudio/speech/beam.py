@@ -77,8 +77,10 @@ class DecodeOptions:
     `python benchmarks/tune_lm.py`: WER 58.9 % at lm_weight 0.5 / word_bonus 1.0, against 59.8 % at 0.5 / 0.5
     and 78.6 % greedy; tune them again for another model or LM.)
     unk_penalty: added per word the LM does not know, on top of the LM's own ``<unk>`` probability.
-    hotwords: words to favour (each normalised like the transcripts; a phrase boosts each of its words).
-    hotword_boost: added per hot-word; a partly spelled hot-word gets its spelled share.
+    hotwords: words or phrases to favour (each normalised like the transcripts). A phrase ("Ada Lovelace") earns
+        its boost only for its words in order: each word in sequence holds a share until the phrase is complete
+        (so a narrow beam keeps it), and a sequence that breaks off earns nothing; its words alone are not favoured.
+    hotword_boost: added per hot-word (per word of a phrase); a partly spelled one gets its spelled share.
     nbest: hypotheses returned per utterance (distinct texts, best first), at most ``beam_size``.
     beam_threshold: prefixes scoring this far below the frame's best are dropped.
     token_threshold: characters whose log-prob is this far below the frame's best symbol are not tried.
@@ -94,7 +96,8 @@ class DecodeOptions:
     nbest: int = 1
     beam_threshold: float = 25.0
     token_threshold: float = 5.0
-    hotword_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    hotword_set: frozenset[str] = field(init=False, repr=False, compare=False)  # every word of every hot-word
+    hotword_phrases: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _is_int(self.beam_size) or not 1 <= self.beam_size <= MAX_BEAM:
@@ -117,6 +120,7 @@ class DecodeOptions:
             raise ValueError("hotwords must be a sequence of words, not one string")
         hotwords = tuple(self.hotwords)
         words: set[str] = set()
+        phrases: list[tuple[str, ...]] = []
         for hotword in hotwords:
             if not isinstance(hotword, str):
                 raise ValueError(f"hot-words must be strings, got {hotword!r}")
@@ -124,8 +128,11 @@ class DecodeOptions:
             if not spoken:
                 raise ValueError(f"hot-word {hotword!r} has no letters to spell")
             words.update(spoken)
+            if tuple(spoken) not in phrases:
+                phrases.append(tuple(spoken))
         object.__setattr__(self, "hotwords", hotwords)
         object.__setattr__(self, "hotword_set", frozenset(words))
+        object.__setattr__(self, "hotword_phrases", tuple(phrases))
 
 
 @functools.lru_cache(maxsize=4)
@@ -200,10 +207,13 @@ class _Search:
     def __init__(self, vocab: CharVocab, options: DecodeOptions, lm: NgramLM | None):
         self.vocab, self.options, self.lm = vocab, options, lm
         self.space = vocab.chars.index(" ") + 1
-        self.hot = options.hotword_set
-        # Share of the boost earned by a word spelled so far: len(prefix) / len(shortest hot-word it starts).
+        self.hot = options.hotword_set  # the LM scores these as words even when it lacks them
+        self.single = frozenset(p[0] for p in options.hotword_phrases if len(p) == 1)
+        self.phrases = [p for p in options.hotword_phrases if len(p) > 1]
+        # Share of the boost earned by a word spelled so far: len(prefix) / len(shortest hot-word it starts),
+        # for single hot-words and the first words of phrases (later words of a phrase: _phrase_share).
         self.hot_prefix: dict[str, float] = {}
-        for word in self.hot:
+        for word in list(self.single) + [p[0] for p in self.phrases]:
             for k in range(1, len(word) + 1):
                 self.hot_prefix[word[:k]] = max(self.hot_prefix.get(word[:k], 0.0), k / len(word))
         self.lm_prefixes = lm.word_prefixes() if lm is not None else frozenset()
@@ -221,7 +231,7 @@ class _Search:
         o = self.options
         # the bonus balances the LM's per-word cost; without an LM it would only reward splitting words
         score = o.word_bonus if self.lm is not None else 0.0
-        if word in self.hot:
+        if word in self.single:
             score += o.hotword_boost
         if self.lm is None:
             return score, state
@@ -230,13 +240,34 @@ class _Search:
             return score + o.lm_weight * lm_score, state
         return score + self._oov_cost(state, word), self.lm.score(state, self.lm.unk)[1]
 
-    def _partial_score(self, state, spelled: str) -> float:
-        """The part of a word's score known before it ends: its hot-word share, and the out-of-vocabulary
-        cost as soon as no word of the LM (or hot-word) starts like this."""
-        score = self.options.hotword_boost * self.hot_prefix.get(spelled, 0.0)
-        if self.lm is not None and spelled not in self.lm_prefixes and spelled not in self.hot_prefix:
+    def _partial_score(self, state, spelled: str, progress: tuple[tuple[int, int], ...]) -> float:
+        """The part of a word's score known before it ends: its hot-word share (as the next word of a phrase
+        in progress, too), and the out-of-vocabulary cost as soon as no word of the LM or hot-word starts
+        like this."""
+        share = self.hot_prefix.get(spelled, 0.0)
+        for i, k in progress:  # a phrase holds its words so far while the next one is spelled, else it is lost
+            nxt = self.phrases[i][k]
+            if nxt.startswith(spelled):
+                share = max(share, k + len(spelled) / len(nxt))
+        score = self.options.hotword_boost * share
+        if self.lm is not None and spelled not in self.lm_prefixes and not (share or spelled in self.hot_prefix):
             score += self._oov_cost(state, spelled)
         return score
+
+    def _phrases_after(self, progress: tuple[tuple[int, int], ...], word: str):
+        """Phrase hot-words after ``word`` ends: (the boost of phrases it completes, the phrases in progress as
+        (phrase, words matched), the boost those hold until they complete)."""
+        boost = self.options.hotword_boost
+        done, going = 0.0, []
+        for i, k in (*progress, *((i, 0) for i in range(len(self.phrases)))):
+            phrase = self.phrases[i]
+            if phrase[k] == word:
+                if k + 1 == len(phrase):
+                    done = max(done, boost * len(phrase))
+                elif (i, k + 1) not in going:
+                    going.append((i, k + 1))
+        held = max((boost * k for _, k in going), default=0.0)
+        return done, tuple(going), held
 
     def run(self, lp: np.ndarray) -> list[tuple[str, float]]:
         """(text, score) of the best ``nbest`` distinct texts for (T, V) log-probs ``lp``."""
@@ -245,7 +276,8 @@ class _Search:
         parent, last, word = [-1], [0], [""]  # last: the final character id (0: none)
         state = [self.lm.start() if self.lm is not None else ()]
         base = [0.0]  # scores of the completed words
-        static = [0.0]  # base plus the hot-word share of the word being spelled
+        static = [0.0]  # base plus the hot-word share held by phrases in progress and the word being spelled
+        progress: list[tuple[tuple[int, int], ...]] = [()]  # phrase hot-words in progress: (phrase, words matched)
         children: dict[tuple[int, int], int] = {}
 
         def child(node: int, c: int) -> int:
@@ -258,16 +290,19 @@ class _Search:
             last.append(c)
             if c == space:  # the word being spelled ends here
                 score, after = self._word_score(state[node], word[node])
+                done, going, hold = self._phrases_after(progress[node], word[node])
                 word.append("")
                 state.append(after)
-                base.append(base[node] + score)
-                static.append(base[node] + score)
+                base.append(base[node] + score + done)
+                progress.append(going)
+                static.append(base[-1] + hold)
             else:
                 spelled = word[node] + chars[c - 1]
                 word.append(spelled)
                 state.append(state[node])
                 base.append(base[node])
-                static.append(base[node] + self._partial_score(state[node], spelled))
+                progress.append(progress[node])
+                static.append(base[node] + self._partial_score(state[node], spelled, progress[node]))
             children[key] = new
             return new
 
@@ -315,7 +350,7 @@ class _Search:
             score, after = base[node], state[node]
             if word[node]:
                 extra, after = self._word_score(after, word[node])
-                score += extra
+                score += extra + self._phrases_after(progress[node], word[node])[0]
             if self.lm is not None:
                 score += o.lm_weight * self.lm.end_score(after)
             text = self._text(node, parent, last)

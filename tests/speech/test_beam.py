@@ -151,6 +151,32 @@ def test_a_partly_spelled_hot_word_survives_a_narrow_beam():
     assert decode(log_probs, beam_size=2, word_bonus=0, hotwords=("xyz",), hotword_boost=5.0)[0].text == "xyz"
 
 
+def test_a_phrase_is_favoured_in_order_and_its_words_alone_are_not():
+    heard = {5: {"u": 0.5, "o": 0.4}}  # "york" or "yurk": the acoustics lean to "yurk"
+    assert decode(spell("new yurk", heard), word_bonus=0)[0].text == "new yurk"
+    assert decode(spell("new yurk", heard), word_bonus=0, hotwords=("New York",))[0].text == "new york"
+    # the phrase's second word after another first word earns nothing (a word-by-word boost would take it)
+    assert decode(spell("old yurk", heard), word_bonus=0, hotwords=("New York",))[0].text == "old yurk"
+    assert decode(spell("old yurk", heard), word_bonus=0, hotwords=("York",))[0].text == "old york"
+
+
+def test_a_phrase_in_progress_survives_a_narrow_beam_and_a_broken_one_earns_nothing():
+    # "ada" and the first letters of "lovelace" are acoustically behind "adu ra...": in a beam of 2 only the
+    # share the phrase holds after its first word keeps "ada lo..." alive until "lovelace" completes it
+    heard = {2: {"u": 0.5, "o": 0.3, "a": 0.15}, 4: {"r": 0.6, "l": 0.3}, 5: {"a": 0.6, "o": 0.3}}
+    log_probs = spell("adu lovelace", heard)
+    assert decode(log_probs, beam_size=2, word_bonus=0)[0].text == "adu ravelace"
+    assert decode(log_probs, beam_size=2, word_bonus=0, hotwords=("Ada Lovelace",))[0].text == "ada lovelace"
+    alone = spell("adu smith", {2: {"u": 0.5, "o": 0.3, "a": 0.15}})  # the phrase breaks off: no credit for "ada"
+    assert decode(alone, beam_size=2, word_bonus=0, hotwords=("Ada Lovelace",))[0].text == "adu smith"
+
+
+def test_a_phrase_completed_by_the_last_word_of_the_audio_counts():
+    log_probs = spell("new yurk", {5: {"u": 0.5, "o": 0.4}})
+    [best] = decode(log_probs, word_bonus=0, hotwords=("New York",), nbest=1)
+    assert best.text == "new york" and best.score > decode(log_probs, word_bonus=0)[0].score
+
+
 # -- n-best, timings, batches -------------------------------------------------------------------------------
 
 
@@ -243,6 +269,7 @@ def test_options_normalise_hot_words():
     options = DecodeOptions(hotwords=["Dr. Who", "R2"])
     assert options.hotwords == ("Dr. Who", "R2")
     assert options.hotword_set == {"doctor", "who", "r", "two"}
+    assert options.hotword_phrases == (("doctor", "who"), ("r", "two"))
     hash(options)
 
 
