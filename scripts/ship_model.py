@@ -14,6 +14,7 @@ import sys
 import torch
 
 from seqstudio.core.artifact import load_artifact, save_artifact
+from seqstudio.core.errors import SeqStudioError
 
 
 def main(src: str, dst: str) -> None:
@@ -30,5 +31,8 @@ def main(src: str, dst: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit(__doc__.strip().splitlines()[2].strip())
-    main(sys.argv[1], sys.argv[2])
+        sys.exit("usage: " + __doc__.strip().splitlines()[2].strip())
+    try:
+        main(sys.argv[1], sys.argv[2])
+    except SeqStudioError as exc:
+        sys.exit(f"ship_model: error: {exc}")
