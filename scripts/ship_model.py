@@ -1,4 +1,5 @@
-"""Copy a trained model folder into models/ with its weights stored as float16 (half the bytes).
+"""Copy a trained model folder into models/ with its weights stored as float16 (half the bytes), replacing the
+model in the destination (its README.md, the model card, is kept).
 
     python scripts/ship_model.py runs/music-gpu/model models/music-default
 
