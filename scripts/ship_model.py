@@ -32,7 +32,7 @@ def main(src: str, dst: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit("usage: " + __doc__.strip().splitlines()[2].strip())
+        sys.exit("usage: " + next(line.strip() for line in __doc__.splitlines() if "ship_model.py" in line))
     try:
         main(sys.argv[1], sys.argv[2])
     except SeqStudioError as exc:
