@@ -3,7 +3,7 @@ every number on it is measured.
 
     python scripts/cards/music_card.py default runs/card-default     # or: cpu runs/card-cpu
 
-RESULTS holds by_collection.txt, listen.txt, bench.txt and int8.json (see runs/cards.sh); runs/ngram.json holds
+RESULTS holds by_collection.txt, listen.txt, bench.txt and int8.json (scripts/cards/music_measure.sh makes them); runs/ngram.json holds
 the `seqstudio eval ngram` baseline, shared by both models (same corpus and split).
 """
 import json
