@@ -137,6 +137,9 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
     if "state" in run.extra:  # the LSTM state (h, c) handed from one stateful step to the next
         run.extra["state"] = tuple(t.to(device) for t in run.extra["state"])
     valid_all = splits["valid"].sequences()
+    if not valid_all:
+        log(f"warning: the validation split of {corpus_dir} is empty (too few pieces: the split is 80/10/10 by piece); "
+            "training goes on without validation")
     # the periodic check uses a fixed random sample of pieces, not the first collections in corpus order
     shuffled = [valid_all[i] for i in np.random.default_rng(cfg.seed).permutation(len(valid_all))]
     valid_quick = _limit_tokens(shuffled, cfg.eval_tokens)
@@ -158,6 +161,8 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
         return loss, grad_norm
 
     def validate():
+        if not valid_quick:
+            return {"valid_nll": None}, "valid NLL/event n/a (no validation pieces)"
         quick = sequence_nll(model, valid_quick, device)
         return {"valid_nll": round(quick.nll, 4)}, f"valid NLL/event {quick.nll:.4f}"
 
@@ -177,10 +182,19 @@ def train_music(corpus_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, d
         "device": describe(device),
         "host": {"cpus": torch.get_num_threads(), "machine": platform.machine(), "torch": torch.__version__},
         "parameters": model.num_parameters(),
-        "metrics": {"valid_nll_per_event": round(final.nll, 4), "valid_events": final.events,
-                    "test_nll_per_event": round(test.nll, 4), "test_events": test.events},
+        "metrics": {"valid_nll_per_event": _rounded(final), "valid_events": final.events,
+                    "test_nll_per_event": _rounded(test), "test_events": test.events},
         "history": run.history,
     }
     save_music_model(out_dir / "model", model.to("cpu"), tokenizer, provenance, overwrite=True)
-    log(f"done: NLL/event valid {final.nll:.4f}, test {test.nll:.4f}; model in {out_dir / 'model'}")
+    log(f"done: NLL/event valid {_shown(final)}, test {_shown(test)}; model in {out_dir / 'model'}")
     return provenance
+
+
+def _rounded(result) -> float | None:
+    """NLL per event for the provenance; None for an empty split (not 0.0, which would read as perfect)."""
+    return round(result.nll, 4) if result.events else None
+
+
+def _shown(result) -> str:
+    return f"{result.nll:.4f}" if result.events else "n/a (empty split)"

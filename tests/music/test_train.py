@@ -231,3 +231,20 @@ def test_ctrl_c_in_the_middle_of_a_step_stops_after_it_and_resumes_exactly(tmp_p
     assert saved["step"] == 3  # the step in which Ctrl-C came was finished and counted
     resumed = train_music(tiny_corpus, tmp_path / "cut", cfg, CPU, **QUIET)
     assert resumed["metrics"] == whole["metrics"]
+
+
+def test_a_corpus_without_validation_pieces_trains_and_says_so(tmp_path):
+    from seqstudio.music.corpus import CorpusSpec, build_corpus
+    from tests.conftest import SEEDS
+
+    corpus = tmp_path / "corpus"
+    build_corpus(CorpusSpec(music21=(), midi_dirs=(str(SEEDS),), stretches=(1.0,)), corpus, jobs=1)
+    _, splits = load_corpus(corpus)
+    assert not splits["valid"].sequences()  # three pieces: the content hash puts none in validation
+    lines = []
+    prov = train_music(corpus, tmp_path / "run", replace(PRESETS["tiny"], steps=4, eval_every=2), CPU,
+                       log=lines.append)
+    assert any("validation split" in line and "empty" in line for line in lines)
+    assert prov["metrics"]["valid_nll_per_event"] is None and prov["metrics"]["valid_events"] == 0
+    assert [h["valid_nll"] for h in prov["history"]] == [None, None]
+    assert load_music_model(tmp_path / "run" / "model").config["provenance"]["metrics"]["valid_nll_per_event"] is None
