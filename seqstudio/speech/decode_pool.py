@@ -1,8 +1,9 @@
 """Beam search on several CPU cores.
 
-The prefix beam search (:mod:`seqstudio.speech.beam`) is pure Python, so one process decodes on one core; on
-a GPU the model is done with a batch long before its decoding is (measured on an H200: 256 files of 30 s took
-31 s, nearly all of it beam search, while the model needs about a second). A :class:`DecodePool` spreads the
+The prefix beam search (:mod:`seqstudio.speech.beam`) is pure Python, so one process decodes on one core. Beside
+a GPU that core was the bound: on an H200 machine 256 files of 30 s took 31 s with the search in the calling
+process (it costs ~1.3 ms per second of audio per core on the 2-core dev machine, ~10 s of those files on one
+core there; reading them ~0.3 s; the model's GPU time was not measured apart). A :class:`DecodePool` spreads the
 chunks of a batch over worker processes. Workers import no torch (a few tens of MB each, not hundreds) and read
 the language model from its ARPA file once each; the log-probs travel as float64 arrays, the n-best lists come
 back. Results equal decoding in the calling process exactly: the same code runs on the same numbers, and a
