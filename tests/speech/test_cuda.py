@@ -3,32 +3,29 @@ agreeing with the CPU, on the real human recordings in data/human. Skipped witho
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import torch
 
 from seqstudio.speech.bundle import load_speech_model
+from seqstudio.speech.manifest import read_manifest, write_manifest
 from seqstudio.speech.train import PRESETS, train_speech
 from seqstudio.speech.transcriber import Transcriber
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA")
-HUMAN = Path(__file__).resolve().parents[2] / "data" / "human"
 
 
-def _rows() -> list[dict]:
-    rows = [json.loads(line) for line in (HUMAN / "manifest.jsonl").read_text().splitlines() if line.strip()]
-    return [{"audio": str(HUMAN / r["audio"]), "text": r["text"]} for r in rows]
+def _rows():
+    return read_manifest(REPO / "data" / "human" / "manifest.jsonl")
 
 
 def test_bf16_ctc_training_on_cuda_runs_and_saves_a_model(tmp_path):
     rows = _rows()
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
     for split, part in (("train", rows[:20]), ("valid", rows[20:])):
-        (corpus / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in part))
+        write_manifest(corpus / f"{split}.jsonl", part)
     cfg = replace(PRESETS["tiny"], steps=6, eval_every=3, checkpoint_every=3)
     prov = train_speech(corpus, tmp_path / "run", cfg, torch.device("cuda"), log=lambda *_: None)
     assert prov["device"].startswith("cuda") and all(h["train_loss"] == h["train_loss"] for h in prov["history"])
@@ -36,7 +33,7 @@ def test_bf16_ctc_training_on_cuda_runs_and_saves_a_model(tmp_path):
 
 
 def test_transcription_on_cuda_matches_the_cpu():
-    files = [r["audio"] for r in _rows()[:6]]
+    files = [u.audio for u in _rows()[:6]]
     on_cpu = Transcriber.load("default", device="cpu", lm=None).transcribe_many(files)
     on_gpu = Transcriber.load("default", device="cuda", lm=None).transcribe_many(files)
     for a, b in zip(on_cpu, on_gpu, strict=True):

@@ -3,7 +3,6 @@ and with a real LM file; the workers import no torch; an LM that exists only in 
 
 from __future__ import annotations
 
-import json
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -15,17 +14,16 @@ from seqstudio.speech import transcriber as transcriber_module
 from seqstudio.speech.beam import DecodeOptions, beam_decode, load_lm
 from seqstudio.speech.decode_pool import DecodePool
 from seqstudio.speech.lm import NgramLM
+from seqstudio.speech.manifest import read_manifest
 from seqstudio.speech.text import CharVocab
 from seqstudio.speech.transcriber import Transcriber
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[2]
-HUMAN = REPO / "data" / "human"
 LM_FILE = REPO / "models" / "speech-default" / "lm.arpa"
 
 
 def _human_files(n: int) -> list[Path]:
-    rows = [json.loads(line) for line in (HUMAN / "manifest.jsonl").read_text().splitlines() if line.strip()]
-    return [HUMAN / r["audio"] for r in rows[:n]]
+    return [u.audio for u in read_manifest(REPO / "data" / "human" / "manifest.jsonl")[:n]]
 
 
 def _rows(seed: int, count: int) -> list[np.ndarray]:
