@@ -161,12 +161,14 @@ def beam_decode(
     offset_s: float | Sequence[float] = 0.0,
     options: DecodeOptions | None = None,
     lm: NgramLM | None = None,
+    pool=None,
 ) -> list[list[Hypothesis]]:
     """CTC prefix beam search: up to ``options.nbest`` hypotheses per utterance, best first.
 
     log_probs: (T, V) or (B, T, V) log-softmax outputs, V = ``len(vocab)``, with optional ``lengths`` (B,)
     in frames; ``frame_shift_s`` and ``offset_s`` as in :func:`~seqstudio.speech.decode.greedy_decode`.
     ``lm`` overrides ``options.lm`` (a loaded model, to avoid reading the file in a library loop).
+    ``pool``: a :class:`~seqstudio.speech.decode_pool.DecodePool` to search the utterances on (the same result).
     Each :class:`Hypothesis` has the text, one frame span per character, the search score (module
     docstring) and timed words. The vocabulary must contain a space (the word separator).
     """
@@ -176,9 +178,12 @@ def beam_decode(
         raise ValueError("the vocabulary has no space, so words cannot be told apart")
     if lm is None and options.lm is not None:
         lm = load_lm(options.lm)
-    search = make_search(vocab, options, lm)
     array = log_probs.detach().cpu().double().numpy()
-    return [search_one(search, array[b, :n], frame_shift_s, offsets[b]) for b, n in enumerate(lengths_list)]
+    rows = [array[b, :n] for b, n in enumerate(lengths_list)]
+    if pool is not None:
+        return pool.decode(rows, offsets, vocab, options, lm, frame_shift_s)
+    search = make_search(vocab, options, lm)
+    return [search_one(search, row, frame_shift_s, offset) for row, offset in zip(rows, offsets, strict=True)]
 
 
 def make_search(vocab: CharVocab, options: DecodeOptions, lm: NgramLM | None) -> _Search:
@@ -210,7 +215,7 @@ class _Search:
         self.single = frozenset(p[0] for p in options.hotword_phrases if len(p) == 1)
         self.phrases = [p for p in options.hotword_phrases if len(p) > 1]
         # Share of the boost earned by a word spelled so far: len(prefix) / len(shortest hot-word it starts),
-        # for single hot-words and the first words of phrases (later words of a phrase: _phrase_share).
+        # for single hot-words and the first words of phrases (later words of a phrase: _partial_score).
         self.hot_prefix: dict[str, float] = {}
         for word in list(self.single) + [p[0] for p in self.phrases]:
             for k in range(1, len(word) + 1):
@@ -314,7 +319,8 @@ class _Search:
         rows = lp.tolist()
         beam: dict[int, list[float]] = {0: [0.0, _NEG]}  # node -> [ln P(ends in blank), ln P(ends in its char)]
         # The hot loop: log-sum-exp is written out (the same arithmetic as _lse, without a call per use), and
-        # the prefix tree's cache is read here before calling child(); ~40 % less time per frame.
+        # the prefix tree's cache is read here before calling child(); with sorted() for the beam cut, 13 % less
+        # time per utterance at beam 16.
         log1p, exp, get_child = math.log1p, math.exp, children.get
         for t in range(frames):
             row = rows[t]

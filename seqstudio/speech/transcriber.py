@@ -324,13 +324,9 @@ class Transcriber:
         lm = self.lm if options.lm is None else load_lm(options.lm)  # read (and checked) once, before any work
 
         def search(log_probs, lengths, offsets):
-            frames = lengths.tolist()
-            if not self._use_pool(sum(frames) * shift, lm):
-                return beam_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets,
-                                   options=options, lm=lm)
-            array = log_probs.detach().float().cpu().double().numpy()
-            rows = [array[b, :n] for b, n in enumerate(frames)]
-            return self.pool.decode(rows, list(offsets), vocab, options, lm, shift)
+            pool = self.pool if self._use_pool(float(lengths.sum()) * shift, lm) else None
+            return beam_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets, options=options,
+                               lm=lm, pool=pool)
         return search
 
     def _use_pool(self, seconds: float, lm: NgramLM | None) -> bool:
