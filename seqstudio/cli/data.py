@@ -26,7 +26,8 @@ def register(sub) -> None:
     s = kinds.add_parser("speech", help="speech corpus synthesised by every offline English voice, augmented",
                          description="Synthesise sentences from offline English text with every installed voice "
                                      "(espeak-ng, flite, festival; see scripts/setup.sh), with random rate and "
-                                     "pitch, then augment the train split (speed, reverb, noise, telephone, gain). "
+                                     "pitch, then augment the train split (speed, reverb, noise, telephone, gain; "
+                                     "--voice-shift: other speakers made from the recorded voices). "
                                      "Whole voices are held out for valid and test. Resumable: run the same "
                                      "command again after an interruption; a finished corpus returns at once.")
     s.add_argument("--out", default="data/corpus/speech", help="corpus folder (default data/corpus/speech)")
@@ -35,6 +36,9 @@ def register(sub) -> None:
     s.add_argument("--test", type=int, default=600, help="test utterances (default 600)")
     s.add_argument("--voices", default="", help="comma-separated voice ids to use (default: every installed voice)")
     s.add_argument("--no-augment", action="store_true", help="keep the train split clean")
+    s.add_argument("--voice-shift", type=float, default=0.0, metavar="P",
+                   help="share of the recorded voices' training utterances read by a shifted voice: vocal tract "
+                        "x0.9-1.25 and another pitch, the tempo kept (default 0: none)")
     s.add_argument("--seed", type=int, default=0, help="random seed of pairing, rate, pitch and augmentation")
     s.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     s.set_defaults(run=run_speech)
@@ -98,10 +102,13 @@ def run_speech(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise SeqStudioError("--jobs must be at least 1")
+    if args.no_augment and args.voice_shift:
+        raise SeqStudioError("--voice-shift is an augmentation: leave out --no-augment to use it")
     try:
+        augment = NO_AUGMENT if args.no_augment else AugmentConfig(p_shift=args.voice_shift)
         spec = SpeechCorpusSpec(train=args.train, valid=args.valid, test=args.test,
                                 voices=tuple(v.strip() for v in args.voices.split(",") if v.strip()),
-                                augment=NO_AUGMENT if args.no_augment else AugmentConfig(), seed=args.seed)
+                                augment=augment, seed=args.seed)
     except ValueError as exc:
         raise SeqStudioError(str(exc)) from None
     summary = build_speech_corpus(args.out, spec, workers=args.jobs, progress=BarProgress())

@@ -30,6 +30,8 @@ def register(sub) -> None:
                                      "at any time: the same command resumes from the last checkpoint in --out; "
                                      "a larger --steps continues a finished run.")
     s.add_argument("--corpus", default="data/corpus/speech", help="folder with train.jsonl and valid.jsonl")
+    s.add_argument("--extra-train", action="append", default=[], metavar="FOLDER",
+                   help="also train on this folder's train.jsonl (repeatable; validation stays --corpus's)")
     s.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.jsonl and the model in model/")
     s.add_argument("--preset", choices=SPEECH_PRESETS, default="cpu",
                    help="cpu: the shipped default, a 3x256 BiLSTM for 2 CPU cores; gpu: 4x320 for a GPU; "
@@ -104,7 +106,8 @@ def run_speech(args: argparse.Namespace) -> int:
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} {kind}, "
           f"{cfg.steps} steps of up to {cfg.batch_seconds:.0f} s of audio, peak learning rate {cfg.lr:g}"
           + (f", starting from {cfg.init}" if cfg.init else ""))
-    train_speech(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress())
+    train_speech(args.corpus, args.out, cfg, device, resume=args.resume, progress=BarProgress(),
+                 extra_train=args.extra_train)
     return 0
 
 

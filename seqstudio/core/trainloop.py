@@ -23,6 +23,14 @@ from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 
 
+def init_record(source: str, artifact_config: dict) -> dict:
+    """What a fine-tuned model's provenance says of the model it started from (``source``, its artifact
+    config): its steps and scores, and its whole provenance, so the lineage - data, runs, devices - of a
+    model fine-tuned from a fine-tuned model stays readable to its first run."""
+    prov = artifact_config.get("provenance", {})
+    return {"model": source, "steps": prov.get("steps"), "metrics": prov.get("metrics"), "provenance": prov}
+
+
 @dataclass
 class Run:
     """Where a run stands: the next step, training seconds so far, the validation history, and whatever

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.core.trainloop import open_run, train_loop
+from seqstudio.core.trainloop import init_record, open_run, train_loop
 from seqstudio.music.bundle import save_music_model
 from seqstudio.music.corpus import load_corpus
 from seqstudio.music.dataset import StreamSampler, WindowSampler
@@ -93,8 +93,7 @@ def _load_init(cfg: TrainConfig, model: MusicLSTM, tokenizer: Tokenizer) -> dict
         raise SeqStudioError(f"{cfg.init} is a {bundle.model.config.num_layers}x{bundle.model.config.hidden_size} "
                              f"LSTM; this run is set up for {model.config.num_layers}x{model.config.hidden_size}")
     model.load_state_dict(bundle.model.state_dict())
-    prov = bundle.config.get("provenance", {})
-    return {"model": cfg.init, "steps": prov.get("steps"), "metrics": prov.get("metrics")}
+    return init_record(cfg.init, bundle.config)
 
 
 def _read_config(saved: dict) -> TrainConfig:

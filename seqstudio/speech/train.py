@@ -2,14 +2,18 @@
 
 Input is a folder with ``train.jsonl`` and ``valid.jsonl`` manifests (``seqstudio data speech`` makes
 one; the importers make them from LibriSpeech, Common Voice, LJSpeech). A ``test.jsonl`` beside them is
-scored once at the end for the model card; nothing in training looks at it.
+scored once at the end for the model card; nothing in training looks at it. More training data can be
+mixed in from other folders (``extra_train``: their ``train.jsonl`` only - synthetic speech beside
+imported recordings, say); validation and test stay the main folder's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -19,7 +23,7 @@ import torch.nn.functional as F
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.core.trainloop import open_run, train_loop
+from seqstudio.core.trainloop import init_record, open_run, train_loop
 from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
 from seqstudio.speech.decode import cer, greedy_decode, wer
@@ -93,8 +97,7 @@ def _load_init(cfg: SpeechTrainConfig, model: SpeechLSTM, vocab: CharVocab) -> d
             or bundle.features.to_dict() != cfg.features:
         raise SeqStudioError(f"{cfg.init} has another architecture or other features than this run is set up for")
     model.load_state_dict(bundle.model.state_dict())
-    prov = bundle.config.get("provenance", {})
-    return {"model": cfg.init, "steps": prov.get("steps"), "metrics": prov.get("metrics")}
+    return init_record(cfg.init, bundle.config)
 
 
 @dataclass
@@ -149,18 +152,27 @@ def _load_split(folder: Path, split: str, vocab: CharVocab, fps: float, max_seco
 
 
 def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainConfig, device: torch.device,
-                 resume: bool = True, progress: Progress | None = None, log=print) -> dict:
-    """Train (or resume) into ``out_dir``: ``checkpoint.pt``, ``log.jsonl`` and the artifact in ``model/``."""
+                 resume: bool = True, progress: Progress | None = None, log=print,
+                 extra_train: Sequence[str | Path] = ()) -> dict:
+    """Train (or resume) into ``out_dir``: ``checkpoint.pt``, ``log.jsonl`` and the artifact in ``model/``.
+
+    ``extra_train``: more folders whose ``train.jsonl`` is trained on beside ``corpus_dir``'s (a resumed
+    run must be given the same ones, in the same order)."""
     progress = progress or Progress()
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
+    extra_dirs = [Path(d) for d in extra_train]
     vocab = CharVocab()
     features = FeatureConfig.from_dict(cfg.features)
     model_cfg = cfg.model_config(len(vocab))
     fps = 1000.0 / features.hop_ms / cfg.subsampling  # output frames per second
     train_examples = _load_split(corpus_dir, "train", vocab, fps, cfg.max_seconds, log, training=True)
+    for folder in extra_dirs:
+        train_examples += _load_split(folder, "train", vocab, fps, cfg.max_seconds, log, training=True)
     valid_all = _load_split(corpus_dir, "valid", vocab, fps, None, log)
     schedule = BatchSchedule(make_batches(train_examples, cfg.batch_seconds, cfg.max_batch), cfg.seed)
     corpus_key = _corpus_key(corpus_dir)
+    if extra_dirs:
+        corpus_key = hashlib.sha1(" ".join([corpus_key, *map(_corpus_key, extra_dirs)]).encode()).hexdigest()[:16]
 
     torch.manual_seed(cfg.seed)
     model = SpeechLSTM(model_cfg)
@@ -168,7 +180,8 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     frontend = LogMel(features).to(device)
     augment = SpecAugment(SpecAugmentConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    run = open_run(out_dir, cfg, model, opt, resume=resume, corpus_key=corpus_key, corpus_name=str(corpus_dir),
+    corpus_name = " + ".join(str(d) for d in [corpus_dir, *extra_dirs])
+    run = open_run(out_dir, cfg, model, opt, resume=resume, corpus_key=corpus_key, corpus_name=corpus_name,
                    what="speech", read_config=lambda saved: SpeechTrainConfig(**saved), log=log)
     if cfg.init and "init" not in run.extra:  # a fresh run starts from those weights; a resumed one has its own
         run.extra["init"] = _load_init(cfg, model, vocab)  # kept in the checkpoint for the provenance
@@ -209,10 +222,9 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
         test = score_examples(model, frontend, vocab, _load_split(corpus_dir, "test", vocab, fps, None, log), device,
                               progress=progress)
         metrics.update(test_cer=round(test.cer, 4), test_wer=round(test.wer, 4), test_utterances=test.utterances)
-    summary_path = corpus_dir / "summary.json"
-    corpus = json.loads(summary_path.read_text()) if summary_path.exists() else {"folder": str(corpus_dir)}
     provenance = {
-        "corpus": corpus,
+        "corpus": _corpus_summary(corpus_dir),
+        **({"extra_train": [_corpus_summary(d) for d in extra_dirs]} if extra_dirs else {}),
         "train_config": asdict(cfg),
         **({"init": run.extra["init"]} if "init" in run.extra else {}),
         "steps": cfg.steps,
@@ -231,6 +243,15 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     return provenance
 
 
+def _corpus_summary(folder: Path) -> dict:
+    """The corpus' ``summary.json`` (for the model card), or just its folder when it has none."""
+    path = folder / "summary.json"
+    try:
+        return json.loads(path.read_text()) if path.exists() else {"folder": str(folder)}
+    except (OSError, json.JSONDecodeError):
+        return {"folder": str(folder)}
+
+
 def _corpus_key(folder: Path) -> str:
     """The corpus' own key when it has one, else a fingerprint of its train manifest."""
     summary = folder / "summary.json"
@@ -239,6 +260,4 @@ def _corpus_key(folder: Path) -> str:
             return str(json.loads(summary.read_text()).get("key", ""))
         except (OSError, json.JSONDecodeError):
             pass
-    import hashlib
-
     return hashlib.sha1((folder / "train.jsonl").read_bytes()).hexdigest()[:16]

@@ -194,6 +194,7 @@ def test_fine_tuning_starts_from_the_given_model(tiny_model, tiny_corpus, tmp_pa
     start, tuned = load_music_model(tiny_model), load_music_model(tmp_path / "ft" / "model")
     prov = tuned.config["provenance"]
     assert prov["init"]["model"] == str(tiny_model.resolve()) and prov["init"]["steps"] == PRESETS["tiny"].steps
+    assert prov["init"]["provenance"] == start.config["provenance"]  # the whole lineage of the start model
     assert prov["train_config"]["hidden_size"] == PRESETS["tiny"].hidden_size
     for name, before in start.model.state_dict().items():  # one step at a vanishing learning rate: same weights
         assert torch.allclose(tuned.model.state_dict()[name], before, atol=1e-6), name

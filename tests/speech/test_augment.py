@@ -99,3 +99,28 @@ def test_bad_configs_are_refused():
     with pytest.raises(ValueError, match="low <= high"):
         aug.AugmentConfig(snr_db_range=(30.0, 5.0))
     assert aug.AugmentConfig.from_dict(aug.AugmentConfig().to_dict()) == aug.AugmentConfig()
+
+
+def test_voice_shift_is_off_by_default_and_draws_nothing_then():
+    rng = np.random.default_rng(5)
+    assert aug.voice_shift_plan(rng, aug.AugmentConfig(), 4, natural=True, pitch_control=True) == [None] * 4
+    on = aug.AugmentConfig(p_shift=1.0)
+    assert aug.voice_shift_plan(rng, on, 3, natural=False, pitch_control=True) == [None] * 3  # espeak-ng
+    assert rng.random() == np.random.default_rng(5).random()  # nothing drawn: older corpora rebuild the same
+    plan = aug.voice_shift_plan(np.random.default_rng(1), on, 50, natural=True, pitch_control=True)
+    factors, pitches = [p[0] for p in plan], [p[1] for p in plan]
+    assert 0.9 <= min(factors) and max(factors) <= 1.25 and 0.9 <= min(pitches) and max(pitches) <= 1.7
+    fixed = aug.voice_shift_plan(np.random.default_rng(1), on, 5, natural=True, pitch_control=False)
+    assert {p[1] for p in fixed} == {1.0}  # no pitch knob (flite RMS): the pitch moves by the factor alone
+    half = aug.voice_shift_plan(np.random.default_rng(2), aug.AugmentConfig(p_shift=0.5), 400, True, True)
+    assert 150 < sum(p is not None for p in half) < 250
+
+
+def test_voice_shift_keeps_older_corpus_keys_and_round_trips():
+    assert "p_shift" not in aug.AugmentConfig().to_dict()  # the key of a corpus built before voice shift
+    on = aug.AugmentConfig(p_shift=0.3, shift_range=(1.0, 1.2))
+    assert on.to_dict()["shift_range"] == [1.0, 1.2] and aug.AugmentConfig.from_dict(on.to_dict()) == on
+    with pytest.raises(ValueError, match="shift_range"):
+        aug.AugmentConfig(shift_range=(0.5, 1.2))
+    with pytest.raises(ValueError, match="p_shift"):
+        aug.AugmentConfig(p_shift=-0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -93,3 +94,36 @@ def test_cli_refuses_unknown_voices_in_one_line(tmp_path, capsys):
     assert main(["data", "speech", "--out", str(tmp_path / "c"), "--voices", "flite:nobody", "--train", "2"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "flite:nobody" in err
+
+
+def _f0(audio: np.ndarray) -> float:
+    import librosa
+
+    f0, voiced, _ = librosa.pyin(audio, fmin=50, fmax=500, sr=16000)
+    return float(np.nanmedian(f0[voiced]))
+
+
+def test_voice_shift_makes_another_speaker_at_the_same_tempo(tmp_path):
+    from seqstudio.speech.corpus.augment import NO_AUGMENT
+
+    kwargs = dict(train=3, valid=0, test=0, voices=("flite:kal16",), seed=3)
+    plain = build_speech_corpus(tmp_path / "plain", SpeechCorpusSpec(**kwargs, augment=NO_AUGMENT),
+                                workers=1, log=lambda *_: None)
+    shifted = build_speech_corpus(tmp_path / "shift", SpeechCorpusSpec(**kwargs, augment=replace(
+        NO_AUGMENT, p_shift=1.0, shift_range=(1.15, 1.25), shift_pitch_range=(1.4, 1.6))), workers=1,
+        log=lambda *_: None)
+    assert plain["splits"]["train"]["utterances"] == shifted["splits"]["train"]["utterances"] == 3
+    rows_a = sorted(map(json.loads, (tmp_path / "plain" / "train.jsonl").read_text().splitlines()),
+                    key=lambda r: r["audio"])
+    rows_b = sorted(map(json.loads, (tmp_path / "shift" / "train.jsonl").read_text().splitlines()),
+                    key=lambda r: r["audio"])
+    for a, b in zip(rows_a, rows_b, strict=True):
+        assert a["text"] == b["text"] and a["augment"] == {} and set(b["augment"]) == {"shift"}
+        factor = b["augment"]["shift"]
+        assert 1.15 <= factor <= 1.25
+        assert b["duration"] / a["duration"] == pytest.approx(1.0, abs=0.1)
+        assert b["rate"] == pytest.approx(a["rate"], abs=0.002)  # the tempo as heard is the voice's own
+        f0_a = _f0(sf.read(tmp_path / "plain" / a["audio"], dtype="float32")[0])
+        f0_b = _f0(sf.read(tmp_path / "shift" / b["audio"], dtype="float32")[0])
+        assert f0_b / f0_a == pytest.approx(b["pitch"] / a["pitch"], rel=0.12)
+        assert f0_b / f0_a > 1.5  # a man's voice raised towards a woman's: pitch x (1.4..1.6) x factor

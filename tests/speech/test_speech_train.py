@@ -145,6 +145,7 @@ def test_fine_tuning_starts_from_the_given_model(tiny_speech_corpus, tiny_speech
     tuned = load_speech_model(tmp_path / "ft" / "model")
     prov = tuned.config["provenance"]
     assert prov["init"]["model"] == str(start.resolve()) and prov["init"]["steps"] == 6
+    assert prov["init"]["provenance"] == load_speech_model(start).config["provenance"]  # the whole lineage
     assert prov["train_config"]["hidden_size"] == PRESETS["tiny"].hidden_size
     for name, before in _weights(start).items():  # one step at a vanishing learning rate: the same weights
         assert torch.allclose(tuned.model.state_dict()[name], before, atol=1e-6), name
@@ -157,3 +158,27 @@ def test_fine_tuning_starts_from_the_given_model(tiny_speech_corpus, tiny_speech
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "not a SeqStudio model" in err[0] and "--lr" in err[1], err
     assert not (tmp_path / "bad").exists()
+
+
+def test_extra_train_folders_are_trained_on_and_bind_the_run(tiny_speech_corpus, tmp_path, capsys):
+    from seqstudio.speech.manifest import write_manifest
+
+    base = read_manifest(tiny_speech_corpus / "train.jsonl")
+    (tmp_path / "extra").mkdir()
+    write_manifest(tmp_path / "extra" / "train.jsonl", base[:5])  # audio outside the folder: absolute paths
+    logs: list[str] = []
+    cfg = replace(PRESETS["tiny"], steps=2)  # as the CLI below makes it
+    prov = train_speech(tiny_speech_corpus, tmp_path / "r", cfg, torch.device("cpu"), log=logs.append,
+                        extra_train=[tmp_path / "extra"])
+    alone = [line for line in logs if "training utterances" in line][0]
+    assert alone.startswith(f"{len(prepare(base, CharVocab(), 25.0, 16.0, True)[0]) + 5} training utterances")
+    assert prov["extra_train"] == [{"folder": str(tmp_path / "extra")}]
+    assert prov["corpus"]["splits"]["train"]["utterances"] == 24  # validation and test stay the main corpus'
+    argv = ["train", "speech", "--corpus", str(tiny_speech_corpus), "--out", str(tmp_path / "r"), "--preset", "tiny",
+            "--steps", "2", "--device", "cpu"]
+    capsys.readouterr()
+    assert main(argv) == 2  # the same run without its extra folder is another corpus
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "another corpus" in err[0], err
+    assert main(argv + ["--extra-train", str(tmp_path / "nowhere")]) == 2
+    assert "no train.jsonl" in capsys.readouterr().err

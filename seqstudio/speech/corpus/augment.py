@@ -1,9 +1,17 @@
-"""Make clean synthetic speech sound like speech recorded somewhere: speed, room, noise, telephone, gain.
+"""Make clean synthetic speech sound like other speakers recorded somewhere: voice shift, speed, room, noise,
+telephone, gain.
 
 Each transform takes and returns 16 kHz mono float32 and draws its randomness from the ``rng`` it is
 given, so a corpus built twice with the same seed is the same corpus. :func:`augment` applies a random
 chain (each step with its own probability) and says what it did, for the manifest.
 
+- voice shift (recorded voices only, applied while synthesising, see :func:`voice_shift_plan`): the
+  synthesiser reads ``a`` times slower at a new pitch, then the audio is played ``a`` times faster
+  (0.9-1.25): the formants - the vocal tract's resonances - move by ``a``, the pitch ends at ``a`` times the
+  one asked for, and the tempo is the voice's own. A shorter or longer vocal tract and another pitch are
+  another speaker: the recorded training voices (Kal, AWB, RMS) are all men, and the only recorded woman
+  (SLT) is held out for testing, so without this training never hears a natural voice at a woman's pitch
+  and formants.
 - speed: resampling by a factor (0.9-1.1, as Kaldi's speed perturbation): tempo and pitch move together.
 - reverb: a synthetic room impulse response - a direct path, then exponentially decaying noise with a
   random RT60 (0.15-0.8 s) and a little pre-delay - convolved and mixed at a random direct-to-reverb ratio.
@@ -35,20 +43,34 @@ class AugmentConfig:
     p_telephone: float = 0.1
     p_gain: float = 0.5
     gain_db_range: tuple[float, float] = (-18.0, 6.0)
+    p_shift: float = 0.0  # voice shift of a recorded voice's utterance; 0 keeps corpora built before it
+    shift_range: tuple[float, float] = (0.9, 1.25)  # vocal-tract factor a
+    shift_pitch_range: tuple[float, float] = (0.9, 1.7)  # pitch asked of the synthesiser (times a at the end)
 
     def __post_init__(self) -> None:
-        for name in ("p_speed", "p_reverb", "p_noise", "p_telephone", "p_gain"):
+        for name in ("p_speed", "p_reverb", "p_noise", "p_telephone", "p_gain", "p_shift"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a probability in [0, 1]")
-        for name in ("speed_range", "rt60_range", "snr_db_range", "gain_db_range"):
+        for name in ("speed_range", "rt60_range", "snr_db_range", "gain_db_range", "shift_range",
+                     "shift_pitch_range"):
             low, high = getattr(self, name)
             if not low <= high:
                 raise ValueError(f"{name} must be (low, high) with low <= high")
         if not (0.5 <= self.speed_range[0] and self.speed_range[1] <= 2.0):
             raise ValueError("speed_range must stay within 0.5..2.0")
+        if not (0.7 <= self.shift_range[0] and self.shift_range[1] <= 1.5):
+            raise ValueError("shift_range must stay within 0.7..1.5")
+        if not (0.5 <= self.shift_pitch_range[0] and self.shift_pitch_range[1] <= 2.0):
+            raise ValueError("shift_pitch_range must stay within 0.5..2.0")
 
     def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        """As JSON values; without the voice-shift fields while it is off, so a corpus built before voice
+        shift existed keeps its key (the key hashes this dict) and resumes or is found finished."""
+        data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        if self.p_shift == 0:
+            for name in ("p_shift", "shift_range", "shift_pitch_range"):
+                del data[name]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> AugmentConfig:
@@ -56,6 +78,28 @@ class AugmentConfig:
 
 
 NO_AUGMENT = AugmentConfig(p_speed=0.0, p_reverb=0.0, p_noise=0.0, p_telephone=0.0, p_gain=0.0)
+
+
+def voice_shift_plan(rng: np.random.Generator, config: AugmentConfig, n: int, natural: bool,
+                     pitch_control: bool) -> list[tuple[float, float] | None]:
+    """For each of ``n`` utterances of one voice: None (no shift), or (vocal-tract factor ``a``, pitch to
+    ask the synthesiser for). Synthesise at rate / ``a`` and that pitch, then :func:`speed` by ``a``.
+
+    Only recorded (``natural``) voices are shifted: espeak-ng's formant voices have their own variants. A
+    voice without pitch control (flite's RMS) is asked for pitch 1 and ends at ``a``. Draws nothing from
+    ``rng`` while ``p_shift`` is 0, so corpora built before voice shift are rebuilt the same.
+    """
+    if config.p_shift == 0 or not natural:
+        return [None] * n
+    plan: list[tuple[float, float] | None] = []
+    for _ in range(n):
+        if rng.random() < config.p_shift:
+            factor = float(rng.uniform(*config.shift_range))
+            pitch = float(rng.uniform(*config.shift_pitch_range))
+            plan.append((factor, pitch if pitch_control else 1.0))
+        else:
+            plan.append(None)
+    return plan
 
 
 def speed(audio: np.ndarray, factor: float) -> np.ndarray:

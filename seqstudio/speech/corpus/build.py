@@ -12,7 +12,8 @@ split's voices (split by speaker, :mod:`voices`), so no sentence and no speaker 
 voice group is one (engine, speaker) - e.g. flite's Kal, festival's Kal, one espeak-ng accent - and every
 group reads the same share of a split, so the few recorded voices are not drowned by espeak-ng's
 hundreds of variants. Rate and pitch are drawn per utterance from the voice's range; the train split is
-then augmented (:mod:`augment`); valid and test stay clean, so the held-out numbers are about voices.
+then augmented (:mod:`augment`, including the voice shift that turns a recorded voice into another
+speaker); valid and test stay clean, so the held-out numbers are about voices.
 
 Work is cut into units of at most 64 utterances of one voice (one festival process each). A unit is
 written whole - its audio files, then its part manifest, atomically - so an interrupted build resumes
@@ -36,7 +37,7 @@ import soundfile as sf
 from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment
+from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment, speed, voice_shift_plan
 from seqstudio.speech.corpus.sentences import DEFAULT_SOURCES, collect_sentences, split_sentences
 from seqstudio.speech.corpus.voices import SPLITS, Voice, available_voices
 
@@ -139,23 +140,34 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
     texts = [text for _, text in unit.items]
     rates = [float(rng.uniform(*voice.rate_range)) for _ in texts]
     pitches = [float(rng.uniform(*voice.pitch_range)) for _ in texts]
+    config = AugmentConfig.from_dict(spec_dict["augment"]) if unit.split == "train" else NO_AUGMENT
+    shifts = voice_shift_plan(rng, config, len(texts), voice.natural, voice.pitch_range != (1.0, 1.0))
+    for i, shift in enumerate(shifts):
+        if shift is not None:  # read slower at the shifted pitch; played faster below, so the tempo is kept
+            rates[i], pitches[i] = rates[i] / shift[0], shift[1]
     try:
         audios = synthesize_many(texts, voice, rates, pitches, SAMPLE_RATE)
     except SeqStudioError as exc:
         return part.name, 0, str(exc)
-    config = AugmentConfig.from_dict(spec_dict["augment"]) if unit.split == "train" else NO_AUGMENT
     wav_dir = out_dir / "wav" / unit.split / unit.name
     wav_dir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for (number, text), audio, rate, pitch in zip(unit.items, audios, rates, pitches, strict=True):
+    for (number, text), audio, rate, pitch, shift in zip(unit.items, audios, rates, pitches, shifts, strict=True):
+        if shift is not None:
+            audio = speed(audio, shift[0])
         audio, applied = augment(audio, rng, config)
+        heard = 1.0 if shift is None else shift[0]
+        if shift is not None:
+            applied = {"shift": round(shift[0], 3), **applied}
         seconds = len(audio) / SAMPLE_RATE
         if seconds > spec_dict["max_seconds"] or seconds < 0.3:
             continue
         wav = wav_dir / f"{number:06d}.wav"
         sf.write(str(wav), audio, SAMPLE_RATE, subtype="PCM_16")
         rows.append({"audio": wav.relative_to(out_dir).as_posix(), "text": text, "duration": round(seconds, 3),
-                     "speaker": voice.speaker, "voice": voice.id, "rate": round(rate, 3), "pitch": round(pitch, 3),
+                     # as heard: a shifted utterance was played shift times faster than it was synthesised
+                     "speaker": voice.speaker, "voice": voice.id, "rate": round(rate * heard, 3),
+                     "pitch": round(pitch * heard, 3),
                      "augment": applied})
     atomic_write_text(part, "".join(json.dumps(r) + "\n" for r in rows), overwrite=True)
     return part.name, len(rows), None
