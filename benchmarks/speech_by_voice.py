@@ -4,7 +4,8 @@
 
 The corpus manifests record each utterance's voice; rows group them by engine and speaker (e.g. flite's SLT,
 festival's SLT, espeak-ng's Scottish accent with all its variants), so the card can say which kinds of voice
-the model hears well. Every group is decoded by the same model run, greedy and with ``lm.arpa`` beside the model.
+the model hears well; manifests of recordings (``data/human``) group by their speaker. Every group is decoded by
+the same model run, greedy and with ``lm.arpa`` beside the model.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def main() -> None:
         variants["lm"] = DecodeOptions(lm=str(lm))
     groups = defaultdict(list)
     for u in read_manifest(args.manifest):
-        voice = str(u.extra.get("voice", u.speaker or "?"))
-        groups[f"{voice.split(':')[0]} {u.speaker}"].append(u)
+        voice = u.extra.get("voice")  # a synthetic corpus' engine:voice; recordings name only their speaker
+        groups[f"{str(voice).split(':')[0]} {u.speaker}" if voice else str(u.speaker or "?")].append(u)
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in sorted(groups):
@@ -47,10 +48,11 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"{'voice group':<36}{'utts':>6}{'greedy WER':>12}{'CER':>8}{'LM WER':>10}{'CER':>8}")
+    width = max(36, *(len(name) + 2 for name in rows))
+    print(f"{'voice group':<{width}}{'utts':>6}{'greedy WER':>12}{'CER':>8}{'LM WER':>10}{'CER':>8}")
     for name, row in rows.items():
         lm_part = f"{100 * row['lm']['wer']:>9.1f}%{100 * row['lm']['cer']:>7.1f}%" if "lm" in row else ""
-        print(f"{name:<36}{row['utterances']:>6}{100 * row['greedy']['wer']:>11.1f}%"
+        print(f"{name:<{width}}{row['utterances']:>6}{100 * row['greedy']['wer']:>11.1f}%"
               f"{100 * row['greedy']['cer']:>7.1f}%{lm_part}")
 
 

@@ -37,7 +37,7 @@ def register(sub) -> None:
     s.add_argument("--voices", default="", help="comma-separated voice ids to use (default: every installed voice)")
     s.add_argument("--no-augment", action="store_true", help="keep the train split clean")
     s.add_argument("--voice-shift", type=float, default=0.0, metavar="P",
-                   help="share of the recorded voices' training utterances read by a shifted voice: vocal tract "
+                   help="share of the recorded voices' training utterances read by a shifted voice: formants "
                         "x0.9-1.25 and another pitch, the tempo kept (default 0: none)")
     s.add_argument("--seed", type=int, default=0, help="random seed of pairing, rate, pitch and augmentation")
     s.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")

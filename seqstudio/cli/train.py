@@ -31,7 +31,8 @@ def register(sub) -> None:
                                      "a larger --steps continues a finished run.")
     s.add_argument("--corpus", default="data/corpus/speech", help="folder with train.jsonl and valid.jsonl")
     s.add_argument("--extra-train", action="append", default=[], metavar="FOLDER",
-                   help="also train on this folder's train.jsonl (repeatable; validation stays --corpus's)")
+                   help="also train on this folder's train.jsonl (repeatable; validation and test stay --corpus's; "
+                        "resuming needs the same folders in the same order)")
     s.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.jsonl and the model in model/")
     s.add_argument("--preset", choices=SPEECH_PRESETS, default="cpu",
                    help="cpu: the shipped default, a 3x256 BiLSTM for 2 CPU cores; gpu: 4x320 for a GPU; "

@@ -122,8 +122,9 @@ def test_voice_shift_makes_another_speaker_at_the_same_tempo(tmp_path):
         factor = b["augment"]["shift"]
         assert 1.15 <= factor <= 1.25
         assert b["duration"] / a["duration"] == pytest.approx(1.0, abs=0.1)
-        assert b["rate"] == pytest.approx(a["rate"], abs=0.002)  # the tempo as heard is the voice's own
+        assert b["rate"] == pytest.approx(a["rate"], abs=0.002)  # the manifest says the drawn rate, as heard
         f0_a = _f0(sf.read(tmp_path / "plain" / a["audio"], dtype="float32")[0])
         f0_b = _f0(sf.read(tmp_path / "shift" / b["audio"], dtype="float32")[0])
         assert f0_b / f0_a == pytest.approx(b["pitch"] / a["pitch"], rel=0.12)
-        assert f0_b / f0_a > 1.5  # a man's voice raised towards a woman's: pitch x (1.4..1.6) x factor
+        # a man's voice raised towards a woman's: pitch x (1.4..1.6) x factor, over the plain reading's 0.85..1.2
+        assert f0_b / f0_a > 1.3

@@ -181,4 +181,18 @@ def test_extra_train_folders_are_trained_on_and_bind_the_run(tiny_speech_corpus,
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "another corpus" in err[0], err
     assert main(argv + ["--extra-train", str(tmp_path / "nowhere")]) == 2
-    assert "no train.jsonl" in capsys.readouterr().err
+    assert main(argv + ["--extra-train", str(tmp_path / "extra"), "--extra-train", str(tmp_path / "extra")]) == 2
+    assert main(argv + ["--extra-train", str(tiny_speech_corpus)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and "no train.jsonl" in err[0] and "given twice" in err[1] and "given twice" in err[2], err
+
+
+def test_extra_train_sentences_of_the_held_out_splits_are_warned_about(tiny_speech_corpus, tmp_path):
+    from seqstudio.speech.manifest import write_manifest
+
+    (tmp_path / "leak").mkdir()
+    write_manifest(tmp_path / "leak" / "train.jsonl", read_manifest(tiny_speech_corpus / "valid.jsonl")[:2])
+    logs: list[str] = []
+    train_speech(tiny_speech_corpus, tmp_path / "r", replace(PRESETS["tiny"], steps=1), torch.device("cpu"),
+                 log=logs.append, extra_train=[tmp_path / "leak"])
+    assert any(line.startswith("warning: 2 utterances of --extra-train") for line in logs), logs

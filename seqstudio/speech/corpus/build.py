@@ -165,7 +165,8 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
         wav = wav_dir / f"{number:06d}.wav"
         sf.write(str(wav), audio, SAMPLE_RATE, subtype="PCM_16")
         rows.append({"audio": wav.relative_to(out_dir).as_posix(), "text": text, "duration": round(seconds, 3),
-                     # as heard: a shifted utterance was played shift times faster than it was synthesised
+                     # as heard before the augment chain (whose own speed factor is in "augment"): a shifted
+                     # utterance was played shift times faster than it was synthesised
                      "speaker": voice.speaker, "voice": voice.id, "rate": round(rate * heard, 3),
                      "pitch": round(pitch * heard, 3),
                      "augment": applied})
@@ -196,6 +197,8 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
         missing = wanted - {v.id for v in voices}
         if missing:
             raise SeqStudioError(f"voice(s) not installed or unknown: {', '.join(sorted(missing))}")
+    if spec.augment.p_shift > 0 and spec.train > 0 and not any(v.natural and v.split == "train" for v in voices):
+        log("note: --voice-shift changes only recorded voices (flite, festival), and none reads the train split")
     # the plan depends on which voices are installed here, so a resume must see the same ones
     voice_ids = [v.id for v in voices]
     (out_dir / "parts").mkdir(parents=True, exist_ok=True)
