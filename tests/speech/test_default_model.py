@@ -39,7 +39,7 @@ def test_model_card_reports_the_config_numbers(transcriber):
     card = (FOLDER / "README.md").read_text(encoding="utf-8")
     prov = transcriber.bundle.config["provenance"]
     assert f"{prov['parameters']:,}" in card
-    assert f"{prov['steps']} steps" in card
+    assert f"{prov['steps']:,} steps" in card
     assert f"{prov['wall_time_s'] / 60:.0f} minutes" in card
     for key in ("valid_cer", "test_cer"):
         assert f"{100 * prov['metrics'][key]:.1f} %" in card

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The measurements the speech card shows, one job at a time (2 cores; the bench wants an idle machine):
+#   bash scripts/cards/speech_measure.sh MODEL OUT [--card]
+# scores MODEL (a folder with lm.arpa beside the weights) on the corpus' valid and test splits and the real human
+# clips, per voice group and per human source, and transcribes a few human clips, into OUT/; --card also runs
+# benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
+# (scripts/cards/speech_card.py).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -ge 2 ] || { echo "usage: bash scripts/cards/speech_measure.sh MODEL OUT [--card]" >&2; exit 2; }
+model=$1; out=$2; card=${3:-}
+S=.venv/bin/seqstudio
+mkdir -p "$out"
+for split in valid test; do
+  $S eval speech data/corpus/speech/$split.jsonl --model "$model" --json > "$out/speech_eval_$split.json"
+done
+$S eval speech data/human/manifest.jsonl --model "$model" --json > "$out/speech_eval_human.json"
+.venv/bin/python benchmarks/speech_by_voice.py --model "$model" > "$out/speech_by_voice.txt"
+.venv/bin/python benchmarks/speech_by_voice.py --model "$model" --manifest data/human/manifest.jsonl \
+  > "$out/speech_by_source.txt"
+: > "$out/transcribe_human.txt"
+for f in librivox_sas01_0870 librivox_sas01_0930 ast_tt-weasels ast_conf-onlyperson ps_goforward alsa_Front_Center; do
+  wav=data/human/$f.wav
+  said=$(.venv/bin/python -c "import json, sys
+for line in open('data/human/manifest.jsonl'):
+    row = json.loads(line)
+    if row['audio'] == sys.argv[1]:
+        print(row['text'])" "$f.wav")
+  heard=$($S transcribe "$wav" --model "$model" --out - | tr "\n" " " | sed "s/ *$//")  # one line
+  printf '%s\n  said:  %s\n  heard: %s\n' "$f.wav" "$said" "$heard" >> "$out/transcribe_human.txt"
+done
+if [ "$card" = --card ]; then
+  .venv/bin/python benchmarks/tune_lm.py --model "$model" > "$out/tune_lm.txt"
+  $S bench transcribe --model "$model" > "$out/bench_transcribe.txt"
+  .venv/bin/python scripts/cards/speech_card.py > /dev/null
+fi
+cat "$out/transcribe_human.txt"
