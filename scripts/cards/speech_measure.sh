@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The measurements the speech card shows, one job at a time (2 cores; the bench wants an idle machine):
-#   bash scripts/cards/speech_measure.sh MODEL OUT [--card]
+#   bash scripts/cards/speech_measure.sh MODEL OUT [--card]      (paths relative to the repository)
 # scores MODEL (a folder with lm.arpa beside the weights) on the corpus' valid and test splits and the real human
 # clips, per voice group and per human source, and transcribes a few human clips, into OUT/; --card also runs
 # benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
@@ -9,6 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -ge 2 ] || { echo "usage: bash scripts/cards/speech_measure.sh MODEL OUT [--card]" >&2; exit 2; }
 model=$1; out=$2; card=${3:-}
+case "$card" in
+  "") ;;
+  --card) [ "$model" = models/speech-default ] && [ "$out" = runs ] || {
+    echo "--card writes the card from runs/ (and runs/stage1/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
+  *) echo "unknown option $card (expected --card)" >&2; exit 2 ;;
+esac
 S=.venv/bin/seqstudio
 mkdir -p "$out"
 for split in valid test; do
@@ -25,7 +31,10 @@ for f in librivox_sas01_0870 librivox_sas01_0930 ast_tt-weasels ast_conf-onlyper
 for line in open('data/human/manifest.jsonl'):
     row = json.loads(line)
     if row['audio'] == sys.argv[1]:
-        print(row['text'])" "$f.wav")
+        print(row['text'])
+        break
+else:
+    sys.exit(f'{sys.argv[1]} is not in data/human/manifest.jsonl')" "$f.wav")
   heard=$($S transcribe "$wav" --model "$model" --out - | tr "\n" " " | sed "s/ *$//")  # one line
   printf '%s\n  said:  %s\n  heard: %s\n' "$f.wav" "$said" "$heard" >> "$out/transcribe_human.txt"
 done
