@@ -151,30 +151,30 @@ def _load_split(folder: Path, split: str, vocab: CharVocab, fps: float, max_seco
     return examples
 
 
-def _extra_training(corpus_dir: Path, extra_dirs: list[Path], vocab: CharVocab, fps: float, max_seconds: float,
-                    log) -> list[Example]:
-    """The ``train.jsonl`` examples of the extra folders: each folder once, none the main corpus again, and a
-    warning when one of their sentences is also in the main corpus' validation or test split (imported
-    recordings can share texts; SeqStudio's synthetic corpora split sentences by a hash of the text)."""
+def _extra_training(corpus_dir: Path, corpus_key: str, extra_dirs: list[Path], vocab: CharVocab, fps: float,
+                    max_seconds: float, log) -> tuple[list[Example], list[str]]:
+    """The ``train.jsonl`` examples of the extra folders and their corpus keys: each folder once, none the
+    main corpus again, and a warning when one of their sentences is also in the main corpus' validation or
+    test split (imported recordings can share texts; SeqStudio's synthetic corpora split sentences by a hash
+    of the text)."""
     seen = {corpus_dir.resolve(): str(corpus_dir)}
-    keys = {_corpus_key(corpus_dir): str(corpus_dir)}
+    keys = {corpus_key: str(corpus_dir)}
     examples: list[Example] = []
     for folder in extra_dirs:
         key = _corpus_key(folder) if (folder / "train.jsonl").exists() else None
         twin = seen.get(folder.resolve()) or keys.get(key)
         if twin is not None:
             raise SeqStudioError(f"{folder} is given twice (it holds the same training data as {twin})")
-        seen[folder.resolve()] = str(folder)
-        keys[key] = str(folder)
         examples += _load_split(folder, "train", vocab, fps, max_seconds, log, training=True,
                                 name=f"{folder} train")
+        seen[folder.resolve()] = keys[key] = str(folder)
     held_out = {e.text for split in ("valid", "test") if (corpus_dir / f"{split}.jsonl").exists()
                 for e in prepare(read_manifest(corpus_dir / f"{split}.jsonl"), vocab, fps, None, False)[0]}
     shared = sum(e.text in held_out for e in examples)
     if shared:
         log(f"warning: {shared} utterances of --extra-train say a sentence of {corpus_dir}'s validation or test "
             "split; its scores will look better than they are")
-    return examples
+    return examples, list(keys)[1:]
 
 
 def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainConfig, device: torch.device,
@@ -192,12 +192,13 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     model_cfg = cfg.model_config(len(vocab))
     fps = 1000.0 / features.hop_ms / cfg.subsampling  # output frames per second
     train_examples = _load_split(corpus_dir, "train", vocab, fps, cfg.max_seconds, log, training=True)
-    train_examples += _extra_training(corpus_dir, extra_dirs, vocab, fps, cfg.max_seconds, log)
+    corpus_key = _corpus_key(corpus_dir)
+    extra_examples, extra_keys = _extra_training(corpus_dir, corpus_key, extra_dirs, vocab, fps, cfg.max_seconds, log)
+    train_examples += extra_examples
+    if extra_keys:
+        corpus_key = hashlib.sha1(" ".join([corpus_key, *extra_keys]).encode()).hexdigest()[:16]
     valid_all = _load_split(corpus_dir, "valid", vocab, fps, None, log)
     schedule = BatchSchedule(make_batches(train_examples, cfg.batch_seconds, cfg.max_batch), cfg.seed)
-    corpus_key = _corpus_key(corpus_dir)
-    if extra_dirs:
-        corpus_key = hashlib.sha1(" ".join([corpus_key, *map(_corpus_key, extra_dirs)]).encode()).hexdigest()[:16]
 
     torch.manual_seed(cfg.seed)
     model = SpeechLSTM(model_cfg)

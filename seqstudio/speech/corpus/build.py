@@ -142,11 +142,13 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
     pitches = [float(rng.uniform(*voice.pitch_range)) for _ in texts]
     config = AugmentConfig.from_dict(spec_dict["augment"]) if unit.split == "train" else NO_AUGMENT
     shifts = voice_shift_plan(rng, config, len(texts), voice.natural, voice.pitch_range != (1.0, 1.0))
-    for i, shift in enumerate(shifts):
-        if shift is not None:  # read slower at the shifted pitch; played faster below, so the tempo is kept
-            rates[i], pitches[i] = rates[i] / shift[0], shift[1]
+    # a shifted utterance is read slower at its own pitch and played faster below: the tempo is kept, and
+    # rates/pitches stay what is heard (before the augment chain, whose speed factor is in "augment")
+    synth_rates = [r if s is None else r / s[0] for r, s in zip(rates, shifts, strict=True)]
+    synth_pitches = [p if s is None else s[1] for p, s in zip(pitches, shifts, strict=True)]
+    pitches = [p if s is None else s[1] * s[0] for p, s in zip(pitches, shifts, strict=True)]
     try:
-        audios = synthesize_many(texts, voice, rates, pitches, SAMPLE_RATE)
+        audios = synthesize_many(texts, voice, synth_rates, synth_pitches, SAMPLE_RATE)
     except SeqStudioError as exc:
         return part.name, 0, str(exc)
     wav_dir = out_dir / "wav" / unit.split / unit.name
@@ -156,7 +158,6 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
         if shift is not None:
             audio = speed(audio, shift[0])
         audio, applied = augment(audio, rng, config)
-        heard = 1.0 if shift is None else shift[0]
         if shift is not None:
             applied = {"shift": round(shift[0], 3), **applied}
         seconds = len(audio) / SAMPLE_RATE
@@ -165,10 +166,7 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
         wav = wav_dir / f"{number:06d}.wav"
         sf.write(str(wav), audio, SAMPLE_RATE, subtype="PCM_16")
         rows.append({"audio": wav.relative_to(out_dir).as_posix(), "text": text, "duration": round(seconds, 3),
-                     # as heard before the augment chain (whose own speed factor is in "augment"): a shifted
-                     # utterance was played shift times faster than it was synthesised
-                     "speaker": voice.speaker, "voice": voice.id, "rate": round(rate * heard, 3),
-                     "pitch": round(pitch * heard, 3),
+                     "speaker": voice.speaker, "voice": voice.id, "rate": round(rate, 3), "pitch": round(pitch, 3),
                      "augment": applied})
     atomic_write_text(part, "".join(json.dumps(r) + "\n" for r in rows), overwrite=True)
     return part.name, len(rows), None
