@@ -32,5 +32,5 @@ fi
 echo "setting up $VENV (first run takes a few minutes)..." >&2
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-"$VENV/bin/python" -m pip install -q -c scripts/constraints.txt -e '.[dev,gui]' >&2
+"$VENV/bin/python" -m pip install -q -c scripts/constraints.txt -e '.[dev,gui,voices]' >&2
 echo "$stamp_src" > "$VENV/.seqstudio-stamp"

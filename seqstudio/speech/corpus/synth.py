@@ -1,7 +1,8 @@
-"""Text -> speech with an offline engine (espeak-ng, flite, festival), as 16 kHz mono float32.
+"""Text -> speech with an offline engine (espeak-ng, flite, festival, Piper), as 16 kHz mono float32.
 
-Each engine runs as a subprocess with a timeout; text reaches it through stdin or a temporary file,
-never a shell, so no text can run a command. ``rate`` and ``pitch`` are factors of the voice's normal
+espeak-ng, flite and festival run as a subprocess with a timeout; text reaches them through stdin or a
+temporary file, never a shell, so no text can run a command. Piper (a neural VITS voice in ONNX) runs
+in this process through onnxruntime, on one thread. ``rate`` and ``pitch`` are factors of the voice's normal
 speaking rate and pitch (1.0 = unchanged); each engine's own knob is set from them:
 
 - espeak-ng: ``-s`` words per minute = 175 x rate; ``-p`` = 50 + ln(pitch) / 0.0095 (measured: espeak's
@@ -9,6 +10,9 @@ speaking rate and pitch (1.0 = unchanged); each engine's own knob is set from th
 - flite: ``duration_stretch`` = 1 / rate, ``f0_shift`` = pitch (rms ignores f0_shift).
 - festival diphone voices: ``Duration_Stretch`` = 1.1 / rate (1.1 is their own default) and the
   target F0 mean and spread scaled by pitch; the HTS voice (slt): hts_engine's ``-r`` = rate, no pitch.
+- Piper: ``length_scale`` = 1 / rate, no pitch. Its sampling noise (the voice's own ``noise_scale`` and
+  ``noise_w``: prosody differs between readings) is seeded from the texts and rates, so the same call
+  gives the same audio.
 
 The random ranges to draw rate and pitch from are :attr:`Voice.rate_range` / :attr:`Voice.pitch_range`.
 festival starts slowly (loading a voice), so :func:`synthesize_many` reads many texts in one process.
@@ -16,6 +20,9 @@ festival starts slowly (loading a voice), so :func:`synthesize_many` reads many 
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import json
 import math
 import subprocess
 import tempfile
@@ -28,7 +35,7 @@ import soxr
 
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.speech.corpus.voices import Voice, engine_program, get_voice, missing_reason
+from seqstudio.speech.corpus.voices import PIPER_VOICES, Voice, engine_program, get_voice, missing_reason
 
 _ESPEAK_WPM = 175
 _FESTIVAL_STRETCH = 1.1
@@ -142,6 +149,39 @@ def _festival(texts: Sequence[str], voice: Voice, rates: Sequence[float], pitche
     return wavs
 
 
+def _piper(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sample_rate: int,
+           progress: Progress | None) -> list[np.ndarray]:  # fmt: skip
+    import onnxruntime
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    files = importlib.import_module(PIPER_VOICES[voice.name][2])
+    seed = hashlib.sha1(json.dumps([voice.id, list(texts), [round(r, 6) for r in rates]]).encode()).digest()
+    onnxruntime.set_seed(int.from_bytes(seed[:4], "little") % 2**31)  # seeds the session made next
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1  # corpus builds run one per core
+    try:
+        config = PiperConfig.from_dict(json.loads(Path(files.config_path()).read_text(encoding="utf-8")))
+        session = onnxruntime.InferenceSession(str(files.model_path()), options, providers=["CPUExecutionProvider"])
+        engine = PiperVoice(session=session, config=config)
+        out = []
+        for text, rate in zip(texts, rates, strict=True):
+            if progress is not None:
+                progress.check()
+            chunks = engine.synthesize(text, syn_config=SynthesisConfig(length_scale=1.0 / rate))
+            audio = np.concatenate([c.audio_float_array for c in chunks] or [np.zeros(0, np.float32)])
+            if len(audio) == 0:
+                raise SeqStudioError(f"{voice.id} produced no audio")
+            if config.sample_rate != out_sample_rate:
+                audio = soxr.resample(audio, config.sample_rate, out_sample_rate, quality="HQ")
+            out.append(np.ascontiguousarray(audio, dtype=np.float32))
+            if progress is not None:
+                progress.update(len(out))
+        return out
+    except (OSError, RuntimeError, ValueError, KeyError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as exc:
+        raise SeqStudioError(f"{voice.id} failed: {' '.join(str(exc).split())[-300:]}") from None
+
+
 def _usable(voice: Voice | str) -> Voice:
     voice = get_voice(voice)
     reason = missing_reason(voice)
@@ -161,13 +201,16 @@ def synthesize_many(
     """Each text read by ``voice``: float32 mono arrays at ``out_sample_rate``, in order.
 
     ``rate`` and ``pitch`` are one factor for all texts or one per text. festival reads up to 64 texts
-    per process (~10x faster than a process per text); the others run once per text. ``progress``
+    per process (~10x faster than a process per text); espeak-ng and flite run once per text; Piper
+    loads its model once per call (~0.3 s) and reads ~35x faster than real time on one core. ``progress``
     counts texts done and is a cancellation point between them.
     """
     voice = _usable(voice)
     texts = list(texts)
     rates, pitches = _per_text(rate, len(texts), "rate"), _per_text(pitch, len(texts), "pitch")
     _check(texts, rates, pitches)
+    if voice.engine == "piper":
+        return _piper(texts, voice, rates, out_sample_rate, progress)
     out: list[np.ndarray] = []
     with tempfile.TemporaryDirectory(prefix="seqstudio-tts-") as tmp:
         folder = Path(tmp)

