@@ -23,9 +23,10 @@ def register(sub) -> None:
     m.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     m.add_argument("--rebuild", action="store_true", help="re-assemble even if an identical corpus exists")
     m.set_defaults(run=run_music)
-    s = kinds.add_parser("speech", help="speech corpus synthesised by every offline English voice, augmented",
+    s = kinds.add_parser("speech", help="speech corpus synthesised by offline English voices, augmented",
                          description="Synthesise sentences from offline English text with every installed voice "
-                                     "(espeak-ng, flite, festival; see scripts/setup.sh), with random rate and "
+                                     "of espeak-ng, flite and festival (see scripts/setup.sh; Piper's neural voice "
+                                     "when --voices names it), with random rate and "
                                      "pitch, then augment the train split (speed, reverb, noise, telephone, gain; "
                                      "--voice-shift: other speakers made from the recorded voices). "
                                      "Whole voices are held out for valid and test. Resumable: run the same "

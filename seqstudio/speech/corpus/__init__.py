@@ -2,8 +2,9 @@
 (:mod:`.synth`) and the sentences they read (:mod:`.sentences`).
 
 No speech corpus can be downloaded where SeqStudio's default model is trained, so it learns from text
-read by every offline TTS voice there is. Whole voices (speakers) and whole sentences are held out for
-validation and test, so the held-out numbers measure generalisation to unseen voices and texts.
+read by the offline TTS voices there are (espeak-ng, flite, festival; Piper's neural voice when named).
+Whole voices (speakers) and whole sentences are held out for validation and test, so the held-out
+numbers measure generalisation to unseen voices and texts.
 """
 
 from seqstudio.speech.corpus.sentences import collect_sentences, sentence_split

@@ -88,6 +88,7 @@ def voice_shift_plan(rng: np.random.Generator, config: AugmentConfig, n: int, na
     Only recorded (``natural``) voices are shifted: espeak-ng's formant voices have their own variants. A
     voice without pitch control (flite's RMS) is asked for pitch 1 and ends at ``a``. Draws nothing from
     ``rng`` while ``p_shift`` is 0, so corpora built before voice shift are rebuilt the same.
+    (Without pitch control: flite's RMS, festival's HTS SLT, Piper.)
     """
     if config.p_shift == 0 or not natural:
         return [None] * n

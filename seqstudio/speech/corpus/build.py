@@ -1,4 +1,4 @@
-"""``seqstudio data speech``: a speech corpus synthesised by every offline English voice, then augmented.
+"""``seqstudio data speech``: a speech corpus synthesised by offline English voices, then augmented.
 
 Output folder::
 
@@ -39,7 +39,7 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment, speed, voice_shift_plan
 from seqstudio.speech.corpus.sentences import DEFAULT_SOURCES, collect_sentences, split_sentences
-from seqstudio.speech.corpus.voices import SPLITS, Voice, available_voices, default_voices
+from seqstudio.speech.corpus.voices import SPLITS, VOICES, Voice, available_voices, default_voices, missing_reason
 
 SAMPLE_RATE = 16000
 UNIT_SIZE = 64
@@ -192,13 +192,15 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
     if spec.voices:
         wanted = set(spec.voices)
         voices = [v for v in voices if v.id in wanted]
-        missing = wanted - {v.id for v in voices}
+        missing = sorted(wanted - {v.id for v in voices})
         if missing:
-            raise SeqStudioError(f"voice(s) not installed or unknown: {', '.join(sorted(missing))}")
+            why = [missing_reason(v) for v in VOICES if v.id in missing]
+            raise SeqStudioError(f"voice(s) not installed or unknown: {', '.join(missing)}"
+                                 + "".join(f"; {w}" for w in why if w))  # fmt: skip
     else:  # the neural (Piper) voices only when named, so the default corpus is the same with or without them
         voices = default_voices(voices)
     if spec.augment.p_shift > 0 and spec.train > 0 and not any(v.natural and v.split == "train" for v in voices):
-        log("note: --voice-shift changes only recorded voices (flite, festival), and none reads the train split")
+        log("note: --voice-shift changes only recorded voices (flite, festival, Piper), and none reads the train split")
     # the plan depends on which voices are installed here, so a resume must see the same ones
     voice_ids = [v.id for v in voices]
     (out_dir / "parts").mkdir(parents=True, exist_ok=True)

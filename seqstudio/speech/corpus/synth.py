@@ -11,8 +11,8 @@ speaking rate and pitch (1.0 = unchanged); each engine's own knob is set from th
 - festival diphone voices: ``Duration_Stretch`` = 1.1 / rate (1.1 is their own default) and the
   target F0 mean and spread scaled by pitch; the HTS voice (slt): hts_engine's ``-r`` = rate, no pitch.
 - Piper: ``length_scale`` = 1 / rate, no pitch. Its sampling noise (the voice's own ``noise_scale`` and
-  ``noise_w``: prosody differs between readings) is seeded from the texts and rates, so the same call
-  gives the same audio.
+  ``noise_w``: prosody differs between readings) is seeded from the call's voice, texts and rates, so the
+  same call gives the same audio (with the same piper-tts and onnxruntime, on the same kind of CPU).
 
 The random ranges to draw rate and pitch from are :attr:`Voice.rate_range` / :attr:`Voice.pitch_range`.
 festival starts slowly (loading a voice), so :func:`synthesize_many` reads many texts in one process.
@@ -26,6 +26,7 @@ import json
 import math
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,13 +36,14 @@ import soxr
 
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.speech.corpus.voices import PIPER_VOICES, Voice, engine_program, get_voice, missing_reason
+from seqstudio.speech.corpus.voices import PIPER_PACKAGE, PIPER_VOICES, Voice, engine_program, get_voice, missing_reason
 
 _ESPEAK_WPM = 175
 _FESTIVAL_STRETCH = 1.1
 _FESTIVAL_F0 = {"kal_diphone": (105.0, 14.0), "ked_diphone": (105.0, 15.0)}  # their own target mean, std
 _FESTIVAL_BATCH = 64  # texts per festival process: a failure costs at most this many
 _MIN_FACTOR, _MAX_FACTOR = 0.25, 4.0
+_PIPER_SEED_LOCK = threading.Lock()
 
 
 def _timeout(texts: Sequence[str]) -> float:
@@ -149,20 +151,28 @@ def _festival(texts: Sequence[str], voice: Voice, rates: Sequence[float], pitche
     return wavs
 
 
+def _piper_seed(voice: Voice, texts: Sequence[str], rates: Sequence[float]) -> int:
+    """The seed of one call's sampling: a function of its voice, texts and rates only."""
+    blob = json.dumps([voice.id, list(texts), [round(r, 6) for r in rates]]).encode()
+    return int.from_bytes(hashlib.sha1(blob).digest()[:4], "little") % 2**31
+
+
 def _piper(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sample_rate: int,
            progress: Progress | None) -> list[np.ndarray]:  # fmt: skip
-    import onnxruntime
-    from piper import PiperVoice, SynthesisConfig
-    from piper.config import PiperConfig
-
-    files = importlib.import_module(PIPER_VOICES[voice.name][2])
-    seed = hashlib.sha1(json.dumps([voice.id, list(texts), [round(r, 6) for r in rates]]).encode()).digest()
-    onnxruntime.set_seed(int.from_bytes(seed[:4], "little") % 2**31)  # seeds the session made next
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1  # corpus builds run one per core
+    """Each reading peaks at full scale (Piper's own normalisation, as the shipped model's corpus was built)."""
     try:
+        import onnxruntime
+        from piper import PiperVoice, SynthesisConfig
+        from piper.config import PiperConfig
+
+        files = importlib.import_module(PIPER_VOICES[voice.name][2])
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1  # corpus builds run one per core
         config = PiperConfig.from_dict(json.loads(Path(files.config_path()).read_text(encoding="utf-8")))
-        session = onnxruntime.InferenceSession(str(files.model_path()), options, providers=["CPUExecutionProvider"])
+        with _PIPER_SEED_LOCK:  # onnxruntime's seed is process-wide; a session's random ops take it when made
+            onnxruntime.set_seed(_piper_seed(voice, texts, rates))
+            session = onnxruntime.InferenceSession(str(files.model_path()), options,
+                                                   providers=["CPUExecutionProvider"])  # fmt: skip
         engine = PiperVoice(session=session, config=config)
         out = []
         for text, rate in zip(texts, rates, strict=True):
@@ -178,7 +188,11 @@ def _piper(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sampl
             if progress is not None:
                 progress.update(len(out))
         return out
-    except (OSError, RuntimeError, ValueError, KeyError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as exc:
+    except SeqStudioError:  # Cancelled too
+        raise
+    except ImportError as exc:
+        raise SeqStudioError(f"{voice.id} cannot be loaded ({exc}; pip install -U {PIPER_PACKAGE})") from None
+    except Exception as exc:  # onnxruntime's own errors (InvalidProtobuf, NoSuchFile, ...) derive from Exception
         raise SeqStudioError(f"{voice.id} failed: {' '.join(str(exc).split())[-300:]}") from None
 
 
@@ -237,6 +251,6 @@ def synthesize(
     text: str, voice: Voice | str, rate: float = 1.0, pitch: float = 1.0, out_sample_rate: int = 16000
 ) -> np.ndarray:
     """``text`` read by ``voice`` (a :class:`Voice` or an id like ``"flite:slt"``) as float32 mono at
-    ``out_sample_rate``. Unknown voices, missing engines (with the apt package to install), engine
+    ``out_sample_rate``. Unknown voices, missing engines (with the package to install), engine
     failures and timeouts are :class:`SeqStudioError`; blank text and absurd factors ``ValueError``."""
     return synthesize_many([text], voice, rate, pitch, out_sample_rate)[0]

