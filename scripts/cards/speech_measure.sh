@@ -12,7 +12,7 @@ model=$1; out=$2; card=${3:-}
 case "$card" in
   "") ;;
   --card) [ "$model" = models/speech-default ] && [ "$out" = runs ] || {
-    echo "--card writes the card from runs/ (and runs/stage1/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
+    echo "--card writes the card from runs/ (and runs/stage1/, runs/stage2/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
   *) echo "unknown option $card (expected --card)" >&2; exit 2 ;;
 esac
 S=.venv/bin/seqstudio
