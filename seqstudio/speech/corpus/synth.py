@@ -90,7 +90,11 @@ def _read(path: Path, voice: Voice, out_sample_rate: int) -> np.ndarray:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise SeqStudioError(f"{voice.id} wrote no readable audio ({' '.join(str(exc).split())})") from None
-    mono = audio.mean(axis=1) if audio.shape[1] > 1 else audio[:, 0]
+    return _finished(audio.mean(axis=1) if audio.shape[1] > 1 else audio[:, 0], rate, voice, out_sample_rate)
+
+
+def _finished(mono: np.ndarray, rate: int, voice: Voice, out_sample_rate: int) -> np.ndarray:
+    """An engine's mono output at ``out_sample_rate``, as contiguous float32; no audio is an error."""
     if len(mono) == 0:
         raise SeqStudioError(f"{voice.id} produced no audio")
     if rate != out_sample_rate:
@@ -180,11 +184,7 @@ def _piper(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sampl
                 progress.check()
             chunks = engine.synthesize(text, syn_config=SynthesisConfig(length_scale=1.0 / rate))
             audio = np.concatenate([c.audio_float_array for c in chunks] or [np.zeros(0, np.float32)])
-            if len(audio) == 0:
-                raise SeqStudioError(f"{voice.id} produced no audio")
-            if config.sample_rate != out_sample_rate:
-                audio = soxr.resample(audio, config.sample_rate, out_sample_rate, quality="HQ")
-            out.append(np.ascontiguousarray(audio, dtype=np.float32))
+            out.append(_finished(audio, config.sample_rate, voice, out_sample_rate))
             if progress is not None:
                 progress.update(len(out))
         return out
