@@ -48,6 +48,9 @@ def register(sub) -> None:
     from seqstudio.cli.data_import import register_import
 
     register_import(kinds)
+    from seqstudio.cli.data_augment import register_augment
+
+    register_augment(kinds)
     p.set_defaults(run=None)
 
 

@@ -273,17 +273,15 @@ def _corpus_summary(folder: Path) -> dict:
     """The corpus' ``summary.json`` (for the model card), or just its folder when it has none."""
     path = folder / "summary.json"
     try:
-        return json.loads(path.read_text()) if path.exists() else {"folder": str(folder)}
+        summary = json.loads(path.read_text()) if path.exists() else None
     except (OSError, json.JSONDecodeError):
-        return {"folder": str(folder)}
+        summary = None
+    return summary if isinstance(summary, dict) else {"folder": str(folder)}
 
 
 def _corpus_key(folder: Path) -> str:
     """The corpus' own key when it has one, else a fingerprint of its train manifest."""
-    summary = folder / "summary.json"
-    if summary.exists():
-        try:
-            return str(json.loads(summary.read_text()).get("key", ""))
-        except (OSError, json.JSONDecodeError):
-            pass
+    key = _corpus_summary(folder).get("key")
+    if key:
+        return str(key)
     return hashlib.sha1((folder / "train.jsonl").read_bytes()).hexdigest()[:16]

@@ -196,3 +196,21 @@ def test_extra_train_sentences_of_the_held_out_splits_are_warned_about(tiny_spee
     train_speech(tiny_speech_corpus, tmp_path / "r", replace(PRESETS["tiny"], steps=1), torch.device("cpu"),
                  log=logs.append, extra_train=[tmp_path / "leak"])
     assert any(line.startswith("warning: 2 utterances of --extra-train") for line in logs), logs
+
+
+def test_extra_folders_without_a_key_are_told_apart_by_their_manifests(tiny_speech_corpus, tmp_path):
+    from seqstudio.speech.manifest import write_manifest
+    from seqstudio.speech.train import _corpus_key
+
+    base = read_manifest(tiny_speech_corpus / "train.jsonl")
+    for name, rows, summary in (("a", base[:3], "{}"), ("b", base[3:6], "[1, 2]"), ("c", base[6:9], "not json")):
+        (tmp_path / name).mkdir()
+        write_manifest(tmp_path / name / "train.jsonl", rows)
+        (tmp_path / name / "summary.json").write_text(summary)
+    keys = {_corpus_key(tmp_path / name) for name in "abc"}
+    assert len(keys) == 3 and "" not in keys
+    logs: list[str] = []
+    train_speech(tiny_speech_corpus, tmp_path / "r", replace(PRESETS["tiny"], steps=1), torch.device("cpu"),
+                 log=logs.append, extra_train=[tmp_path / name for name in "abc"])
+    assert any(line.startswith(f"{len(prepare(base, CharVocab(), 25.0, 16.0, True)[0]) + 9} training utterances")
+               for line in logs), logs

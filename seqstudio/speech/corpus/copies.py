@@ -1,0 +1,184 @@
+"""``seqstudio data augment-speech``: augmented copies of recorded speech, a training folder for ``--extra-train``.
+
+A few hundred recordings of real people are worth far more than their share of a large synthetic corpus,
+but listed once they are a few percent of what training sees. This writes each utterance of a manifest
+(imported recordings, say) ``copies`` times through the augmentation chain of :mod:`augment` - speed, room,
+telephone, noise, gain - beside its clean original, so a small real corpus can be mixed in at a useful
+weight and heard in rooms and on lines it was not recorded in.
+
+Output folder::
+
+    summary.json          spec (source manifest's fingerprint, copies, seed, augmentation), key, counts
+    train.jsonl           every copy (audio, text, duration, speaker, which source utterance, what was applied)
+    wav/<unit>/<n>-<copy>.wav        16 kHz mono 16-bit
+    parts/<unit>.jsonl    one finished work unit each (what makes the build resumable)
+
+Each copy's randomness comes from (seed, utterance number, copy number), so a rebuild is the same corpus
+and an interrupted one resumes where it stopped. Copy 0 is the original (resampled to 16 kHz mono) unless
+``keep_original`` is off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from seqstudio.core.atomic import atomic_write_text
+from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.progress import Progress
+from seqstudio.speech.corpus.augment import AugmentConfig, augment
+
+SAMPLE_RATE = 16000
+UNIT_SIZE = 64
+MAX_COPIES = 100
+
+
+@dataclass(frozen=True)
+class CopiesSpec:
+    copies: int = 4  # augmented copies of each utterance
+    keep_original: bool = True  # also list the clean original (copy 0)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    max_seconds: float = 16.0  # longer copies are dropped, as in `seqstudio data speech`
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.copies <= MAX_COPIES:
+            raise SeqStudioError(f"--copies must be 0..{MAX_COPIES}")
+        if self.copies == 0 and not self.keep_original:
+            raise SeqStudioError("nothing to write: no copies and no originals")
+        if self.augment.p_shift:
+            raise SeqStudioError("voice shift needs a synthesiser; recordings can only be sped up or slowed down")
+
+    def to_dict(self) -> dict:
+        return {"copies": self.copies, "keep_original": self.keep_original, "augment": self.augment.to_dict(),
+                "max_seconds": self.max_seconds, "seed": self.seed}
+
+
+def _rows(manifest: Path) -> list[dict]:
+    from seqstudio.speech.manifest import read_manifest
+
+    return [{"audio": str(u.audio), "text": u.text, "speaker": u.speaker} for u in read_manifest(manifest)]
+
+
+def _key(spec: CopiesSpec, rows: list[dict], manifest: Path) -> str:
+    """Depends on the settings and on every source utterance's text and audio bytes."""
+    digest = hashlib.sha1(json.dumps(spec.to_dict(), sort_keys=True).encode())
+    for number, row in enumerate(rows, 1):
+        digest.update(row["text"].encode() + b"\0")
+        try:
+            digest.update(hashlib.sha1(Path(row["audio"]).read_bytes()).digest())
+        except OSError as exc:
+            raise SeqStudioError(f"{manifest}, utterance {number}: cannot read {row['audio']} "
+                                 f"({exc.strerror or exc})") from None
+    return digest.hexdigest()[:16]
+
+
+def _run_unit(out: str, index: int, items: list[tuple[int, dict]], spec_dict: dict) -> tuple[int, str | None]:
+    """Read, augment and write one unit; returns (copies written, error or None)."""
+    from seqstudio.speech.audio import load_audio
+
+    out_dir = Path(out)
+    part = out_dir / "parts" / f"{index:05d}.jsonl"
+    if part.exists():
+        return -1, None
+    config = AugmentConfig.from_dict(spec_dict["augment"])
+    wav_dir = out_dir / "wav" / f"{index:05d}"
+    wav_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for number, row in items:
+        try:
+            clean = load_audio(row["audio"], SAMPLE_RATE)
+        except SeqStudioError as exc:
+            return 0, str(exc)
+        first = 0 if spec_dict["keep_original"] else 1
+        for copy in range(first, spec_dict["copies"] + 1):
+            if copy == 0:
+                audio, applied = np.clip(clean, -1.0, 1.0).astype(np.float32), {}
+            else:
+                audio, applied = augment(clean, np.random.default_rng([spec_dict["seed"], number, copy]), config)
+            seconds = len(audio) / SAMPLE_RATE
+            if seconds > spec_dict["max_seconds"]:
+                continue
+            wav = wav_dir / f"{number:06d}-{copy:02d}.wav"
+            sf.write(str(wav), audio, SAMPLE_RATE, subtype="PCM_16")
+            rows.append({"audio": wav.relative_to(out_dir).as_posix(), "text": row["text"],
+                         "duration": round(seconds, 3), "speaker": row["speaker"], "source": number,
+                         "copy": copy, "augment": applied})
+    atomic_write_text(part, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), overwrite=True)
+    return len(rows), None
+
+
+def augment_manifest(manifest: str | os.PathLike, out: str | os.PathLike, spec: CopiesSpec, workers: int = 2,
+                     progress: Progress | None = None, log=print) -> dict:
+    """Write (or resume, or find finished) the augmented copies of ``manifest``'s utterances in ``out``."""
+    progress = progress or Progress()
+    out_dir = Path(out)
+    rows = _rows(Path(manifest))
+    key = _key(spec, rows, Path(manifest))
+    summary_path = out_dir / "summary.json"
+    if summary_path.exists():
+        try:
+            summary = json.loads(summary_path.read_text())
+        except (OSError, json.JSONDecodeError):
+            summary = {}
+        if summary.get("key") == key:
+            log(f"{out_dir} already holds these copies")
+            return summary
+        raise SeqStudioError(f"{out_dir} holds other copies or other recordings; choose another --out")
+    spec_file = out_dir / "spec.json"
+    if spec_file.exists():
+        if json.loads(spec_file.read_text()).get("key") != key:
+            raise SeqStudioError(f"{out_dir} holds a partial build with other settings; choose another --out")
+    else:
+        (out_dir / "parts").mkdir(parents=True, exist_ok=True)
+        atomic_write_text(spec_file, json.dumps({"key": key, "spec": spec.to_dict(), "manifest": str(manifest)},
+                                                indent=1), overwrite=True)
+    (out_dir / "parts").mkdir(parents=True, exist_ok=True)
+    numbered = list(enumerate(rows))
+    units = [numbered[i:i + UNIT_SIZE] for i in range(0, len(numbered), UNIT_SIZE)]
+    todo = [i for i in range(len(units)) if not (out_dir / "parts" / f"{i:05d}.jsonl").exists()]
+    done = len(rows) - sum(len(units[i]) for i in todo)
+    progress.start(len(rows), "augmenting")
+    progress.update(done)
+    spec_dict = spec.to_dict()
+    failures: list[str] = []
+    if todo:
+        with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {pool.submit(_run_unit, str(out_dir), i, units[i], spec_dict): i for i in todo}
+            try:
+                for future in as_completed(futures):
+                    _, error = future.result()
+                    if error:
+                        failures.append(error)
+                    done += len(units[futures[future]])
+                    progress.update(done)
+                    progress.check()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    progress.finish()
+    if failures:
+        raise SeqStudioError(f"{len(failures)} of {len(units)} units failed (rerun to retry them); first: "
+                             f"{failures[0]}")
+    lines = [line for i in range(len(units))
+             for line in (out_dir / "parts" / f"{i:05d}.jsonl").read_text().splitlines()]
+    listed = [json.loads(line) for line in lines]
+    seconds = sum(r["duration"] for r in listed)
+    atomic_write_text(out_dir / "train.jsonl", "".join(line + "\n" for line in lines), overwrite=True)
+    originals = [r["duration"] for r in listed if r["copy"] == 0]
+    summary = {"key": key, "spec": spec_dict, "manifest": str(manifest), "sample_rate": SAMPLE_RATE,
+               "source_utterances": len(rows),
+               "source_hours": round(sum(originals) / 3600, 3) if originals else None,
+               "splits": {"train": {"utterances": len(lines), "hours": round(seconds / 3600, 3),
+                                    "speakers": sorted({r["speaker"] for r in listed if r["speaker"] is not None})}}}
+    atomic_write_text(summary_path, json.dumps(summary, indent=1) + "\n", overwrite=True)
+    log(f"train: {len(lines)} utterances ({len(rows)} recordings), {seconds / 3600:.2f} h")
+    return summary
