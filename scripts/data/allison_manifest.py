@@ -6,7 +6,8 @@ SOUNDS_DIR is `usr/share/asterisk/sounds/en_US_f_Allison` of Debian's asterisk-c
 telephone recordings); SCRIPT is the recording script `core-sounds-en.txt(.gz)` of asterisk-core-sounds-en,
 a line `<name>: <text>` per prompt (scripts/data/allison.sh fetches both). Left out: stage directions
 (`[beep]`, `(10 seconds of silence)`), prompts that say a key symbol (`*`, `#`: read as "star" or "pound",
-or not at all), prompts whose word rate is implausible for their audio (the script and the recording
+or not at all), prompts with a number of several digits (said digit by digit, or as a number?), prompts over 16 s
+(training's limit), prompts whose word rate is implausible for their audio (the script and the recording
 disagree), and every prompt named in or saying a sentence of the --exclude manifests, so the clips in
 data/human stay unheard recordings.
 The recordings are CC-BY-SA-3.0, (c) 2003-2010 Allison Smith, funded by Digium (Debian `copyright`).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +27,8 @@ import soundfile as sf
 from seqstudio.speech.text import normalize_text
 
 WORD_RATE = (0.8, 4.5)  # words per second a prompt may have
+MAX_SECONDS = 16.0  # as training (longer prompts would lose their originals and keep only sped-up copies)
+NUMBER = re.compile(r"\d\d")  # "h323", "1234": said digit by digit or as a number? the script does not say
 
 
 def read_script(path: Path) -> dict[str, str]:
@@ -43,6 +47,8 @@ def excluded(manifests: list[Path]) -> tuple[set[str], set[str]]:
     names, texts = set(), set()
     for manifest in manifests:
         for line in manifest.read_text().splitlines():
+            if not line.strip():
+                continue
             row = json.loads(line)
             stem = Path(row["audio"]).stem
             names.add(stem.removeprefix("ast_"))
@@ -61,11 +67,16 @@ def main() -> int:
         print(f"error: {args.out} exists", file=sys.stderr)
         return 1
     names, texts = excluded(args.exclude)
-    rows, why = [], {"stage direction or key symbol": 0, "no audio": 0, "excluded": 0, "word rate": 0}
+    why = {"stage direction or key symbol": 0, "number of several digits": 0, "no audio": 0, "excluded": 0,
+           "word rate": 0, f"over {MAX_SECONDS:g} s": 0}
+    rows = []
     for name, text in sorted(read_script(args.script).items()):
         spoken = normalize_text(text)
         if any(c in text for c in "[]()<>*#") or not spoken:
             why["stage direction or key symbol"] += 1
+            continue
+        if NUMBER.search(text):
+            why["number of several digits"] += 1
             continue
         if name.split("/")[-1] in names or spoken in texts:
             why["excluded"] += 1
@@ -75,6 +86,9 @@ def main() -> int:
             why["no audio"] += 1
             continue
         seconds = sf.info(str(audio)).duration
+        if seconds > MAX_SECONDS:
+            why[f"over {MAX_SECONDS:g} s"] += 1
+            continue
         if not WORD_RATE[0] <= len(spoken.split()) / max(seconds, 1e-3) <= WORD_RATE[1]:
             why["word rate"] += 1
             continue

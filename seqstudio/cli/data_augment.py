@@ -38,6 +38,8 @@ def run_augment(args: argparse.Namespace) -> int:
     from seqstudio.speech.corpus.augment import AugmentConfig
     from seqstudio.speech.corpus.copies import CopiesSpec, augment_manifest
 
+    if args.jobs < 1:
+        raise SeqStudioError("--jobs must be at least 1")
     try:
         config = AugmentConfig(p_speed=args.p_speed, speed_range=tuple(args.speed))
     except ValueError as exc:

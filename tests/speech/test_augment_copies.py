@@ -68,29 +68,37 @@ def test_copies_are_written_listed_and_trainable(recordings, tmp_path):
 def test_same_seed_same_bytes_and_resume(recordings, tmp_path):
     spec = CopiesSpec(copies=2, augment=LOUD, seed=5)
     first, second = tmp_path / "a", tmp_path / "b"
-    augment_manifest(recordings, first, spec, workers=1, **QUIET)
-    augment_manifest(recordings, second, spec, workers=2, **QUIET)
-    files = sorted(p.relative_to(first) for p in (first / "wav").rglob("*.wav"))
-    assert files and files == sorted(p.relative_to(second) for p in (second / "wav").rglob("*.wav"))
-    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
-    assert (first / "train.jsonl").read_text() == (second / "train.jsonl").read_text()
+    augment_manifest(recordings, first, spec, workers=1, unit_size=4, **QUIET)  # one unit, in this process's order
+    augment_manifest(recordings, second, spec, workers=2, unit_size=1, **QUIET)  # four, two processes at a time
+
+    def made(folder):  # each copy's bytes by its name (the unit folders differ), and the rows without paths
+        audio = {p.name: p.read_bytes() for p in (folder / "wav").rglob("*.wav")}
+        rows = [{k: v for k, v in json.loads(line).items() if k != "audio"} for line in (folder / "train.jsonl").open()]
+        return audio, rows
+
+    assert len(made(first)[0]) == 12 and made(first) == made(second)
     other = tmp_path / "c"
     augment_manifest(recordings, other, CopiesSpec(copies=2, augment=LOUD, seed=6), workers=1, **QUIET)
-    assert (first / files[-1]).read_bytes() != (other / files[-1]).read_bytes()
+    assert made(other)[0]["000003-02.wav"] != made(first)[0]["000003-02.wav"]
+    assert made(other)[0]["000003-00.wav"] == made(first)[0]["000003-00.wav"]  # the original is the original
 
     # an interrupted build (no summary, a unit's part and audio missing) resumes to the same corpus
     (second / "summary.json").unlink()
     (second / "train.jsonl").unlink()
-    (second / "parts" / "00000.jsonl").unlink()
-    shutil.rmtree(second / "wav" / "00000")
+    (second / "parts" / "00002.json").unlink()
+    shutil.rmtree(second / "wav" / "00002")
     said: list[str] = []
-    augment_manifest(recordings, second, spec, workers=1, log=said.append)
-    assert (first / "train.jsonl").read_text() == (second / "train.jsonl").read_text()
-    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    augment_manifest(recordings, second, spec, workers=1, unit_size=1, log=said.append)
+    assert made(first) == made(second)
     augment_manifest(recordings, second, spec, workers=1, log=said.append)
     assert "already holds" in said[-1]
     with pytest.raises(SeqStudioError, match="other copies"):
         augment_manifest(recordings, second, CopiesSpec(copies=3, augment=LOUD, seed=5), workers=1, **QUIET)
+    # the speakers are part of what was made: new ones are other copies
+    renamed = tmp_path / "renamed.jsonl"
+    renamed.write_text(recordings.read_text().replace('"s0"', '"s9"'))
+    with pytest.raises(SeqStudioError, match="other copies"):
+        augment_manifest(renamed, second, spec, workers=1, **QUIET)
 
 
 def test_no_original_and_length_limit(recordings, tmp_path):
@@ -98,13 +106,46 @@ def test_no_original_and_length_limit(recordings, tmp_path):
     augment_manifest(recordings, out, CopiesSpec(copies=1, keep_original=False, seed=1), workers=1, **QUIET)
     rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
     assert [r["copy"] for r in rows] == [1] * 4
-    short = tmp_path / "short"
-    augment_manifest(recordings, short, CopiesSpec(copies=1, max_seconds=0.5, seed=1), workers=1, **QUIET)
-    assert (short / "train.jsonl").read_text() == ""
+    with pytest.raises(SeqStudioError, match="no copy of"):
+        augment_manifest(recordings, tmp_path / "short", CopiesSpec(copies=1, max_seconds=0.5, seed=1), workers=1,
+                         **QUIET)
+    assert not (tmp_path / "short" / "train.jsonl").exists()
+    # a recording too short to augment and copies too long are left out, counted and said
+    rows = [json.loads(line) for line in recordings.read_text().splitlines()]
+    sf.write(str(tmp_path / "click.wav"), np.zeros(800, np.float32), 16000)
+    rows.append({"audio": str(tmp_path / "click.wav"), "text": "click", "speaker": "s0"})
+    with_click = tmp_path / "with_click.jsonl"
+    with_click.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    longest = max(len(load_audio(r["audio"], 16000)) for r in rows) / 16000
+    said: list[str] = []
+    summary = augment_manifest(with_click, tmp_path / "mixed", CopiesSpec(copies=1, max_seconds=longest - 0.01, seed=1),
+                               workers=1, log=said.append)
+    assert summary["left_out"]["too_short"] == 1 and summary["left_out"]["too_long"] >= 1
+    assert summary["source_utterances"] == 5
+    assert summary["source_hours"] * 3600 == pytest.approx(sum(len(load_audio(r["audio"], 16000)) for r in rows)
+                                                           / 16000, abs=2)
+    assert any(line.startswith("left out 1 recording(s) under 0.3 s") for line in said), said
+    assert all(json.loads(line)["text"] != "click" for line in (tmp_path / "mixed" / "train.jsonl").open())
     with pytest.raises(SeqStudioError, match="nothing to write"):
         CopiesSpec(copies=0, keep_original=False)
     with pytest.raises(SeqStudioError, match="voice shift"):
         CopiesSpec(augment=AugmentConfig(p_shift=0.5))
+    with pytest.raises(SeqStudioError, match="--seed"):
+        CopiesSpec(seed=-1)
+
+
+def test_out_must_be_new_empty_or_its_own(recordings, tmp_path):
+    (tmp_path / "afile").write_text("keep me")
+    with pytest.raises(SeqStudioError, match="is a file"):
+        augment_manifest(recordings, tmp_path / "afile", CopiesSpec(copies=1), workers=1, **QUIET)
+    mine = recordings.parent / "mine"  # the folder of the recordings themselves
+    before = sorted(p.name for p in mine.iterdir())
+    with pytest.raises(SeqStudioError, match="other files"):
+        augment_manifest(recordings, mine, CopiesSpec(copies=1), workers=1, **QUIET)
+    assert sorted(p.name for p in mine.iterdir()) == before and (tmp_path / "afile").read_text() == "keep me"
+    (tmp_path / "empty").mkdir()
+    augment_manifest(recordings, tmp_path / "empty", CopiesSpec(copies=1), workers=1, **QUIET)
+    assert len(read_manifest(tmp_path / "empty" / "train.jsonl")) == 8
 
 
 def test_the_command(recordings, tmp_path, capsys):
@@ -115,7 +156,7 @@ def test_the_command(recordings, tmp_path, capsys):
     speeds = [json.loads(line)["augment"].get("speed") for line in (out / "train.jsonl").read_text().splitlines()]
     assert all(0.85 <= s <= 1.2 for s in speeds if s is not None) and sum(s is not None for s in speeds) == 4
     capsys.readouterr()
-    for bad in (["--speed", "0.3", "1.0"], ["--p-speed", "2"], ["--copies", "-1"]):
+    for bad in (["--speed", "0.3", "1.0"], ["--p-speed", "2"], ["--copies", "-1"], ["--jobs", "0"], ["--seed", "-1"]):
         code = main(["data", "augment-speech", str(recordings), "--out", str(tmp_path / "bad"), *bad])
         _, err = capsys.readouterr()
         assert code == 2 and len(err.strip().splitlines()) == 1 and not (tmp_path / "bad").exists(), (bad, err)
@@ -124,3 +165,9 @@ def test_the_command(recordings, tmp_path, capsys):
     code = main(["data", "augment-speech", str(broken), "--out", str(tmp_path / "bad")])
     _, err = capsys.readouterr()
     assert code == 2 and len(err.strip().splitlines()) == 1 and not (tmp_path / "bad" / "train.jsonl").exists()
+    (tmp_path / "noise.wav").write_bytes(b"RIFF not really a wav file at all" * 10)  # readable, not decodable
+    broken.write_text(json.dumps({"audio": str(tmp_path / "noise.wav"), "text": "hello"}) + "\n")
+    code = main(["data", "augment-speech", str(broken), "--out", str(tmp_path / "bad2"), "--jobs", "1"])
+    _, err = capsys.readouterr()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "utterance 1" in err, err
+    assert not (tmp_path / "bad2" / "train.jsonl").exists()
