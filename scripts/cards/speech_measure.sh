@@ -3,7 +3,7 @@
 #   bash scripts/cards/speech_measure.sh MODEL OUT [--card]      (paths relative to the repository)
 # scores MODEL (a folder with lm.arpa beside the weights) on the corpus' valid and test splits and the real human
 # clips, per voice group and per human source, and transcribes a few human clips, into OUT/; --card also runs
-# benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
+# benchmarks/speech_compare.py (against runs/speech-stage3), benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
 # (scripts/cards/speech_card.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,11 +21,18 @@ for split in valid test; do
   $S eval speech data/corpus/speech/$split.jsonl --model "$model" --json > "$out/speech_eval_$split.json"
 done
 $S eval speech data/human/manifest.jsonl --model "$model" --json > "$out/speech_eval_human.json"
+# the clips of voices no stage trained on: all but Allison Smith's (stage 4 trained on her other prompts)
+.venv/bin/python -c "import json, pathlib, sys
+rows = [json.loads(line) for line in open('data/human/manifest.jsonl')]
+keep = [dict(r, audio=str(pathlib.Path('data/human', r['audio']).resolve())) for r in rows
+        if not r['speaker'].startswith('Allison Smith')]
+sys.stdout.write(''.join(json.dumps(r) + '\\n' for r in keep))" > "$out/human_unheard.jsonl"
+$S eval speech "$out/human_unheard.jsonl" --model "$model" --json > "$out/speech_eval_human_unheard.json"
 .venv/bin/python benchmarks/speech_by_voice.py --model "$model" > "$out/speech_by_voice.txt"
 .venv/bin/python benchmarks/speech_by_voice.py --model "$model" --manifest data/human/manifest.jsonl \
   > "$out/speech_by_source.txt"
 : > "$out/transcribe_human.txt"
-for f in librivox_sas01_0870 librivox_sas01_0930 ast_tt-weasels ast_conf-onlyperson ps_goforward alsa_Front_Center; do
+for f in librivox_sas01_0870 librivox_sas01_0930 ps_cards_001 ps_goforward alsa_Front_Center ast_tt-weasels; do
   wav=data/human/$f.wav
   said=$(.venv/bin/python -c "import json, sys
 for line in open('data/human/manifest.jsonl'):
@@ -39,6 +46,8 @@ else:
   printf '%s\n  said:  %s\n  heard: %s\n' "$f.wav" "$said" "$heard" >> "$out/transcribe_human.txt"
 done
 if [ "$card" = --card ]; then
+  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage3 "$model" \
+    > "$out/compare_unheard.txt"  # the previous default against this one, paired bootstrap
   .venv/bin/python benchmarks/tune_lm.py --model "$model" > "$out/tune_lm.txt"
   $S bench transcribe --model "$model" > "$out/bench_transcribe.txt"
   .venv/bin/python scripts/cards/speech_card.py > /dev/null

@@ -74,8 +74,8 @@ class DecodeOptions:
     word_bonus: added per word, against the LM's preference for fewer, shorter words.
     (The defaults were tuned on the validation voices of an early models/speech-default with its lm.arpa,
     `python benchmarks/tune_lm.py`: WER 58.9 % at lm_weight 0.5 / word_bonus 1.0, against 59.8 % at 0.5 / 0.5
-    and 78.6 % greedy. Checked again for the shipped three-stage model: 47.75 % WER / 24.59 % CER, against the
-    grid's best 47.65 % / 23.20 % at 0.5 / 2.0, so they were kept. Tune them again for another model or LM.)
+    and 78.6 % greedy. Checked again for the shipped four-stage model: 46.94 % WER / 23.65 % CER, against the
+    grid's best 46.76 % / 24.14 % at 0.5 / 0.5, so they were kept. Tune them again for another model or LM.)
     unk_penalty: added per word the LM does not know, on top of the LM's own ``<unk>`` probability.
     hotwords: words or phrases to favour (each normalised like the transcripts). A phrase ("Ada Lovelace") earns
         its boost only for its words in order: each word in sequence holds a share until the phrase is complete
