@@ -22,7 +22,6 @@ import signal
 import threading
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import numpy as np
 
 from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.pool import run_in_processes
 from seqstudio.core.progress import Progress
 from seqstudio.music.midi_io import load_midi, parse_midi_bytes, stretch, to_score, window
 from seqstudio.music.tokenizer import Note, Tokenizer, TokenizerConfig
@@ -225,20 +225,15 @@ def build_corpus(spec: CorpusSpec, out: str | os.PathLike, jobs: int = 2, progre
     progress.update(done)
     if jobs_todo:
         if jobs > 1:
-            # as_completed, not map: one slow file (a string quartet, an opus of 1,000 tunes) must not
-            # freeze the progress bar while the other worker keeps finishing files
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(_extract, job) for job in jobs_todo]
-                try:
-                    for future in as_completed(futures):
-                        future.result()
-                        done += 1
-                        progress.update(done)
-                        progress.check()
-                except BaseException:
-                    for f in futures:
-                        f.cancel()
-                    raise
+            # one slow file (a string quartet, an opus of 1,000 tunes) must not freeze the progress bar
+            # while the other worker keeps finishing files: results come back as each ends
+            def finished(_index: int, _result: None) -> None:
+                nonlocal done
+                done += 1
+                progress.update(done)
+                progress.check()
+
+            run_in_processes(_extract, {i: (job,) for i, job in enumerate(jobs_todo)}, jobs, finished)
         else:
             for job in jobs_todo:
                 _extract(job)

@@ -27,7 +27,6 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,8 +35,10 @@ import soundfile as sf
 
 from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.pool import run_in_processes
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment, speed, voice_shift_plan
+from seqstudio.speech.corpus.finished import finished_summary
 from seqstudio.speech.corpus.sentences import DEFAULT_SOURCES, collect_sentences, split_sentences
 from seqstudio.speech.corpus.voices import SPLITS, VOICES, Voice, available_voices, default_voices, missing_reason
 
@@ -179,15 +180,10 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
     out_dir = Path(out)
     key = spec.key()
     summary_path = out_dir / "summary.json"
-    if summary_path.exists():
-        try:
-            summary = json.loads(summary_path.read_text())
-        except (OSError, json.JSONDecodeError):
-            summary = {}
-        if summary.get("key") == key:
-            log(f"{out_dir} already holds this corpus")
-            return summary
-        raise SeqStudioError(f"{out_dir} holds a corpus built with other settings; choose another --out")
+    finished = finished_summary(out_dir, key, "holds a corpus built with other settings")
+    if finished is not None:
+        log(f"{out_dir} already holds this corpus")
+        return finished
     voices = available_voices(verify=True)
     if spec.voices:
         wanted = set(spec.voices)
@@ -226,22 +222,18 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
     progress.update(done)
     failures: list[str] = []
     spec_dict = spec.to_dict()
-    if todo:
-        with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(_run_unit, str(out_dir), u, spec_dict, spec.seed): u for u in todo}
-            try:
-                for future in as_completed(futures):
-                    unit = futures[future]
-                    name, written, error = future.result()
-                    if error:
-                        failures.append(f"{unit.voice}: {error}")
-                    done += len(unit.items)
-                    progress.update(done)
-                    progress.check()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+
+    def finished(number: int, result: tuple[str, int, str | None]) -> None:
+        nonlocal done
+        unit = todo[number]
+        if result[2]:
+            failures.append(f"{unit.voice}: {result[2]}")
+        done += len(unit.items)
+        progress.update(done)
+        progress.check()
+
+    items = {n: (str(out_dir), u, spec_dict, spec.seed) for n, u in enumerate(todo)}
+    run_in_processes(_run_unit, items, workers, finished)
     progress.finish()
     if failures:
         raise SeqStudioError(f"{len(failures)} of {len(units)} units failed (rerun to retry them); first: "

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +32,10 @@ import soundfile as sf
 
 from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.pool import run_in_processes
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import AugmentConfig, augment
+from seqstudio.speech.corpus.finished import finished_summary
 
 SAMPLE_RATE = 16000
 UNIT_SIZE = 64
@@ -143,15 +144,10 @@ def augment_manifest(manifest: str | os.PathLike, out: str | os.PathLike, spec: 
     rows = _rows(Path(manifest))
     key = _key(spec, rows, Path(manifest))
     summary_path = out_dir / "summary.json"
-    if summary_path.exists():
-        try:
-            summary = json.loads(summary_path.read_text())
-        except (OSError, json.JSONDecodeError):
-            summary = {}
-        if summary.get("key") == key:
-            log(f"{out_dir} already holds these copies")
-            return summary
-        raise SeqStudioError(f"{out_dir} holds other copies or other recordings; choose another --out")
+    finished = finished_summary(out_dir, key, "holds other copies or other recordings")
+    if finished is not None:
+        log(f"{out_dir} already holds these copies")
+        return finished
     spec_file = out_dir / "spec.json"
     if spec_file.exists():
         if json.loads(spec_file.read_text()).get("key") != key:
@@ -169,21 +165,16 @@ def augment_manifest(manifest: str | os.PathLike, out: str | os.PathLike, spec: 
     progress.update(done)
     spec_dict = spec.to_dict()
     failures: list[str] = []
-    if todo:
-        with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(_run_unit, str(out_dir), i, units[i], spec_dict): i for i in todo}
-            try:
-                for future in as_completed(futures):
-                    error = future.result()
-                    if error:
-                        failures.append(error)
-                    done += len(units[futures[future]])
-                    progress.update(done)
-                    progress.check()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+
+    def finished(index: int, error: str | None) -> None:
+        nonlocal done
+        if error:
+            failures.append(error)
+        done += len(units[index])
+        progress.update(done)
+        progress.check()
+
+    run_in_processes(_run_unit, {i: (str(out_dir), i, units[i], spec_dict) for i in todo}, workers, finished)
     progress.finish()
     if failures:
         raise SeqStudioError(f"{manifest}, {failures[0]}; delete {out_dir} (what was made so far) or choose another "
