@@ -1,11 +1,13 @@
 """Two speech models on the same recordings, with a paired bootstrap over utterances: is the difference real?
 
-    python benchmarks/speech_compare.py MANIFEST MODEL_A MODEL_B [--resamples 10000] [--seed 0]
+    python benchmarks/speech_compare.py MANIFEST MODEL_A MODEL_B [--by-speaker] [--resamples 10000] [--seed 0]
 
 Each model transcribes every utterance greedily and with the LM beside it (``lm.arpa``, as ``seqstudio
 transcribe`` does by default). Corpus-level WER and CER are printed for both, then B - A with a 95 % interval
 from resampling the utterances with replacement (the same draw for both models: the comparison is paired), and
 how often B came out worse. On a few dozen clips a difference of a few points is usually inside the interval.
+``--by-speaker`` resamples whole speakers (each manifest line's ``speaker``) instead of utterances: clips of one
+speaker err together, so resampling them one by one makes the interval too narrow when there are few speakers.
 """
 
 from __future__ import annotations
@@ -46,16 +48,23 @@ def main() -> None:
     parser.add_argument("manifest")
     parser.add_argument("model_a")
     parser.add_argument("model_b")
+    parser.add_argument("--by-speaker", action="store_true", help="resample speakers, not utterances")
     parser.add_argument("--resamples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     utterances = read_manifest(args.manifest)
-    print(f"{len(utterances)} utterances of {args.manifest}; A = {args.model_a}, B = {args.model_b}")
+    speakers = sorted({str(u.speaker) for u in utterances})
+    groups = ([np.array([i for i, u in enumerate(utterances) if str(u.speaker) == s]) for s in speakers]
+              if args.by_speaker else [np.array([i]) for i in range(len(utterances))])
+    unit = f"{len(groups)} speakers" if args.by_speaker else "utterances"
+    print(f"{len(utterances)} utterances of {args.manifest} ({len(speakers)} speakers); A = {args.model_a},"
+          f" B = {args.model_b}; bootstrap over {unit}")
     print(f"{'decoding':8} {'metric':6} {'A':>7} {'B':>7} {'B - A':>7}   95 % interval   B worse in")
     for decoding in ("greedy", "lm"):
         a, b = (edits(m, utterances, decoding == "lm") for m in (args.model_a, args.model_b))
         rng = np.random.default_rng(args.seed)
-        draws = rng.integers(0, len(utterances), (args.resamples, len(utterances)))
+        draws = [np.concatenate([groups[g] for g in pick])
+                 for pick in rng.integers(0, len(groups), (args.resamples, len(groups)))]
         for name, edit in (("WER", 2), ("CER", 0)):
             diffs = np.array([rate(b[i], edit) - rate(a[i], edit) for i in draws])
             low, high = np.percentile(diffs, [2.5, 97.5])

@@ -47,7 +47,9 @@ else:
 done
 if [ "$card" = --card ]; then
   .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage3 "$model" \
-    > "$out/compare_unheard.txt"  # the previous default against this one, paired bootstrap
+    > "$out/compare_unheard.txt"  # the previous default against this one, paired bootstrap over clips
+  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage3 "$model" --by-speaker \
+    > "$out/compare_unheard_by_speaker.txt"  # and over whole sources
   .venv/bin/python benchmarks/tune_lm.py --model "$model" > "$out/tune_lm.txt"
   $S bench transcribe --model "$model" > "$out/bench_transcribe.txt"
   .venv/bin/python scripts/cards/speech_card.py > /dev/null
