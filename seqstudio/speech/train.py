@@ -152,11 +152,11 @@ def _load_split(folder: Path, split: str, vocab: CharVocab, fps: float, max_seco
 
 
 def _extra_training(corpus_dir: Path, corpus_key: str, extra_dirs: list[Path], vocab: CharVocab, fps: float,
-                    max_seconds: float, log) -> tuple[list[Example], list[str]]:
+                    max_seconds: float, held_out: set[str], log) -> tuple[list[Example], list[str]]:
     """The ``train.jsonl`` examples of the extra folders and their corpus keys: each folder once, none the
-    main corpus again, and a warning when one of their sentences is also in the main corpus' validation or
-    test split (imported recordings can share texts; SeqStudio's synthetic corpora split sentences by a hash
-    of the text)."""
+    main corpus again, and a warning when one of their sentences is one of ``held_out`` - the main corpus'
+    validation and test sentences (imported recordings can share texts; SeqStudio's synthetic corpora split
+    sentences by a hash of the text)."""
     seen = {corpus_dir.resolve(): str(corpus_dir)}
     keys = {corpus_key: str(corpus_dir)}
     examples: list[Example] = []
@@ -168,8 +168,6 @@ def _extra_training(corpus_dir: Path, corpus_key: str, extra_dirs: list[Path], v
         examples += _load_split(folder, "train", vocab, fps, max_seconds, log, training=True,
                                 name=f"{folder} train")
         seen[folder.resolve()] = keys[key] = str(folder)
-    held_out = {e.text for split in ("valid", "test") if (corpus_dir / f"{split}.jsonl").exists()
-                for e in prepare(read_manifest(corpus_dir / f"{split}.jsonl"), vocab, fps, None, False)[0]}
     shared = sum(e.text in held_out for e in examples)
     if shared:
         log(f"warning: {shared} utterances of --extra-train say a sentence of {corpus_dir}'s validation or test "
@@ -192,12 +190,16 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     model_cfg = cfg.model_config(len(vocab))
     fps = 1000.0 / features.hop_ms / cfg.subsampling  # output frames per second
     train_examples = _load_split(corpus_dir, "train", vocab, fps, cfg.max_seconds, log, training=True)
+    valid_all = _load_split(corpus_dir, "valid", vocab, fps, None, log)
+    test_all = (_load_split(corpus_dir, "test", vocab, fps, None, log) if (corpus_dir / "test.jsonl").exists()
+                else None)  # scored once at the end, never looked at before
     corpus_key = _corpus_key(corpus_dir)
-    extra_examples, extra_keys = _extra_training(corpus_dir, corpus_key, extra_dirs, vocab, fps, cfg.max_seconds, log)
+    held_out = {e.text for e in valid_all + (test_all or [])}
+    extra_examples, extra_keys = _extra_training(corpus_dir, corpus_key, extra_dirs, vocab, fps, cfg.max_seconds,
+                                                 held_out, log)
     train_examples += extra_examples
     if extra_keys:
         corpus_key = hashlib.sha1(" ".join([corpus_key, *extra_keys]).encode()).hexdigest()[:16]
-    valid_all = _load_split(corpus_dir, "valid", vocab, fps, None, log)
     schedule = BatchSchedule(make_batches(train_examples, cfg.batch_seconds, cfg.max_batch), cfg.seed)
 
     torch.manual_seed(cfg.seed)
@@ -244,9 +246,8 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
 
     final = score_examples(model, frontend, vocab, valid_all, device, progress=progress)
     metrics = {"valid_cer": round(final.cer, 4), "valid_wer": round(final.wer, 4), "valid_utterances": final.utterances}
-    if (corpus_dir / "test.jsonl").exists():
-        test = score_examples(model, frontend, vocab, _load_split(corpus_dir, "test", vocab, fps, None, log), device,
-                              progress=progress)
+    if test_all is not None:
+        test = score_examples(model, frontend, vocab, test_all, device, progress=progress)
         metrics.update(test_cer=round(test.cer, 4), test_wer=round(test.wer, 4), test_utterances=test.utterances)
     provenance = {
         "corpus": _corpus_summary(corpus_dir),
