@@ -10,7 +10,8 @@ on one process per core for big batches); loading the model and starting those p
   default and again greedily (best path: what the model and features alone cost);
 - a long file of ``long_minutes``, in a fresh process, reporting its peak resident memory next to that
   of a 10-minute file (enough to fill the largest batch) in another fresh process: streaming keeps the
-  two about equal.
+  two about equal. Peak RSS counts shared libraries' file pages too (more or fewer, with what the page cache
+  holds), so the peak of anonymous memory - what the work allocated - is reported beside it.
 
 The test audio is real human speech when the machine has ALSA's voice prompts (/usr/share/sounds/alsa:
 "Front Center", ... spoken by a person), strung together in random order with pauses and a faint noise
@@ -34,6 +35,7 @@ import torch
 
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.memory import AnonPeak
 from seqstudio.speech.audio import SAMPLE_RATE, load_audio
 from seqstudio.speech.beam import DecodeOptions
 from seqstudio.speech.transcriber import POOL_FROM_S, Transcriber, auto_decode_workers
@@ -115,14 +117,15 @@ def _timed(transcriber: Transcriber, paths: list[Path], options: DecodeOptions |
 
 def _long_file_child(model: str, device: str, path: str) -> dict:
     """Runs in a fresh process: transcribe one file, report time and peak memory."""
-    transcriber = Transcriber.load(model, device)
-    started = time.perf_counter()
-    transcript = transcriber.transcribe(path)
-    _sync(transcriber.device)
-    wall = time.perf_counter() - started
+    with AnonPeak() as anon:
+        transcriber = Transcriber.load(model, device)
+        started = time.perf_counter()
+        transcript = transcriber.transcribe(path)
+        _sync(transcriber.device)
+        wall = time.perf_counter() - started
     peak_gpu = torch.cuda.max_memory_allocated(transcriber.device) if transcriber.device.type == "cuda" else 0
     return {"wall": wall, "audio": transcript.duration_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            / 1024, "gpu_mb": peak_gpu / 2**20}
+            / 1024, "anon_mb": anon.peak_mb, "gpu_mb": peak_gpu / 2**20}
 
 
 def _in_fresh_process(model: str, device: str, path: Path) -> dict:
@@ -185,6 +188,8 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
                 big = _in_fresh_process(model, spec, long)
                 gpu = (f", GPU peak {big['gpu_mb']:.0f} MB ({short_minutes:g} min: {base['gpu_mb']:.0f} MB)"
                        if spec != "cpu" else "")
+                anon = ("" if big["anon_mb"] is None else
+                        f"; anonymous {big['anon_mb']:.0f} MB ({short_minutes:g} min: {base['anon_mb']:.0f} MB)")
                 yield _line(spec, f"long file ({long_minutes:g} min)", big["wall"], big["audio"],
                             f"   peak RSS {big['rss_mb']:.0f} MB ({short_minutes:g}-min file: "
-                            f"{base['rss_mb']:.0f} MB){gpu}")
+                            f"{base['rss_mb']:.0f} MB){anon}{gpu}")
