@@ -401,7 +401,9 @@ heard (the last is Allison Smith's):
 ## Speed
 `seqstudio bench transcribe` on the same 2-core machine, idle (real-time factor = compute time ÷ audio time;
 decoding, features and model included, decoding as `transcribe` does by default; a one-minute file, a batch of
-files, and the peak memory of a 2-hour file in a fresh process). Greedy decoding alone: RTF {ev['test']['results']['greedy']['real_time_factor']:.4f} on the
+files, and the peak memory of a 2-hour file in a fresh process: peak RSS, and the peak of anonymous memory — what
+the work allocated, without the shared libraries' file pages, which RSS counts more or less of with what the page
+cache holds). Greedy decoding alone: RTF {ev['test']['results']['greedy']['real_time_factor']:.4f} on the
 test split (`seqstudio eval speech`):
 
 ```
