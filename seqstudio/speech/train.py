@@ -10,7 +10,6 @@ imported recordings, say); validation and test stay the main folder's.
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 import time
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from seqstudio.core.builds import read_object
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
@@ -272,12 +272,8 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
 
 def _corpus_summary(folder: Path) -> dict:
     """The corpus' ``summary.json`` (for the model card), or just its folder when it has none."""
-    path = folder / "summary.json"
-    try:
-        summary = json.loads(path.read_text()) if path.exists() else None
-    except (OSError, json.JSONDecodeError):
-        summary = None
-    return summary if isinstance(summary, dict) else {"folder": str(folder)}
+    summary = read_object(folder / "summary.json")
+    return {"folder": str(folder)} if summary is None else summary
 
 
 def _corpus_key(folder: Path) -> str:

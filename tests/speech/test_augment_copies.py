@@ -99,6 +99,13 @@ def test_same_seed_same_bytes_and_resume(recordings, tmp_path):
     renamed.write_text(recordings.read_text().replace('"s0"', '"s9"'))
     with pytest.raises(SeqStudioError, match="other copies"):
         augment_manifest(renamed, second, spec, workers=1, **QUIET)
+    # a partial build (no summary yet) is resumed only with its own settings; an unreadable spec.json is not its own
+    (second / "summary.json").unlink()
+    with pytest.raises(SeqStudioError, match="partial build with other settings"):
+        augment_manifest(recordings, second, CopiesSpec(copies=3, augment=LOUD, seed=5), workers=1, **QUIET)
+    (second / "spec.json").write_text("{not json")
+    with pytest.raises(SeqStudioError, match="partial build with other settings"):
+        augment_manifest(recordings, second, spec, workers=1, **QUIET)
 
 
 def test_no_original_and_length_limit(recordings, tmp_path):

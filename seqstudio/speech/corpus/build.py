@@ -34,11 +34,11 @@ import numpy as np
 import soundfile as sf
 
 from seqstudio.core.atomic import atomic_write_text
+from seqstudio.core.builds import finished_summary, start_or_resume
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.pool import run_in_processes
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment, speed, voice_shift_plan
-from seqstudio.speech.corpus.finished import finished_summary
 from seqstudio.speech.corpus.sentences import DEFAULT_SOURCES, collect_sentences, split_sentences
 from seqstudio.speech.corpus.voices import SPLITS, VOICES, Voice, available_voices, default_voices, missing_reason
 
@@ -199,18 +199,10 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
         log("note: --voice-shift changes only recorded voices (flite, festival, Piper), and none reads the train split")
     # the plan depends on which voices are installed here, so a resume must see the same ones
     voice_ids = [v.id for v in voices]
-    (out_dir / "parts").mkdir(parents=True, exist_ok=True)
-    spec_file = out_dir / "spec.json"
-    if spec_file.exists():
-        started = json.loads(spec_file.read_text())
-        if started.get("key") != key:
-            raise SeqStudioError(f"{out_dir} holds a partial corpus with other settings; choose another --out")
-        if started.get("voices") != voice_ids:
-            raise SeqStudioError(f"{out_dir} was started with other installed voices ({len(started.get('voices', []))} "
-                                 f"then, {len(voice_ids)} now); finish it where it started, or choose another --out")
-    else:
-        atomic_write_text(spec_file, json.dumps({"key": key, "spec": spec.to_dict(), "voices": voice_ids}, indent=1),
-                          overwrite=True)
+    started = start_or_resume(out_dir, key, {"key": key, "spec": spec.to_dict(), "voices": voice_ids})
+    if started.get("voices") != voice_ids:
+        raise SeqStudioError(f"{out_dir} was started with other installed voices ({len(started.get('voices', []))} "
+                             f"then, {len(voice_ids)} now); finish it where it started, or choose another --out")
 
     sentences = split_sentences(collect_sentences(spec.sources, seed=spec.seed))
     units = plan_units(spec, sentences, voices)

@@ -31,11 +31,11 @@ import numpy as np
 import soundfile as sf
 
 from seqstudio.core.atomic import atomic_write_text
+from seqstudio.core.builds import finished_summary, start_or_resume
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.pool import run_in_processes
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import AugmentConfig, augment
-from seqstudio.speech.corpus.finished import finished_summary
 
 SAMPLE_RATE = 16000
 UNIT_SIZE = 64
@@ -148,15 +148,7 @@ def augment_manifest(manifest: str | os.PathLike, out: str | os.PathLike, spec: 
     if finished is not None:
         log(f"{out_dir} already holds these copies")
         return finished
-    spec_file = out_dir / "spec.json"
-    if spec_file.exists():
-        if json.loads(spec_file.read_text()).get("key") != key:
-            raise SeqStudioError(f"{out_dir} holds a partial build with other settings; choose another --out")
-    else:
-        (out_dir / "parts").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(spec_file, json.dumps({"key": key, "spec": spec.to_dict(), "manifest": str(manifest)},
-                                                indent=1), overwrite=True)
-    (out_dir / "parts").mkdir(parents=True, exist_ok=True)
+    start_or_resume(out_dir, key, {"key": key, "spec": spec.to_dict(), "manifest": str(manifest)})
     numbered = list(enumerate(rows))
     units = [numbered[i:i + unit_size] for i in range(0, len(numbered), unit_size)]
     todo = [i for i in range(len(units)) if not (out_dir / "parts" / f"{i:05d}.json").exists()]
