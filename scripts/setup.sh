@@ -11,6 +11,10 @@ PY=${PYTHON:-python3}
 # Installed once; checked quickly on every run.
 APT_PACKAGES="espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts fortunes wordnet-base"
 APT_PACKAGES="$APT_PACKAGES xvfb fluidsynth fluid-soundfont-gm fonts-wqy-microhei"
+# a C compiler and Python's headers: the pip package ttspico (SVOX Pico voices) is compiled at install
+APT_PACKAGES="$APT_PACKAGES gcc libc6-dev"
+include=$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("INCLUDEPY") or "")')
+[ -f "$include/Python.h" ] || APT_PACKAGES="$APT_PACKAGES python3-dev"
 missing=()
 for pkg in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

