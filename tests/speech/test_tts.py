@@ -102,7 +102,8 @@ def test_piper_is_seeded_by_its_input_and_varies_between_texts():
     c = synthesize_many([LONG, SHORT], voice, rate=[1.0, 1.0])  # another call: another seed
     assert c[0].shape != a[0].shape or not np.array_equal(c[0], a[0])
     assert a[0].shape != a[1].shape or not np.array_equal(a[0], a[1])
-    assert get_voice(voice).pitch_range == (1.0, 1.0) and get_voice(voice).natural
+    joe = get_voice(voice)
+    assert joe.pitch_range == (1.0, 1.0) and not joe.pitch_control and joe.natural
 
 
 def test_missing_piper_names_the_pip_package(monkeypatch):
@@ -142,7 +143,8 @@ def test_pico_is_repeatable_unclipped_and_reads_markup_as_text():
         plain = synthesize("pitch level fifty hello there", voice)
         tagged = synthesize("<pitch level='50'> hello there", voice)
         assert len(tagged) > 0.7 * len(plain)
-    assert get_voice("pico:en-US").natural and get_voice("pico:en-US").speaker != get_voice("pico:en-GB").speaker
+    assert get_voice("pico:en-US").natural and get_voice("pico:en-US").pitch_control
+    assert get_voice("pico:en-US").speaker != get_voice("pico:en-GB").speaker
 
 
 def test_missing_pico_names_the_pip_package(monkeypatch):

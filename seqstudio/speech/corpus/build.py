@@ -142,7 +142,7 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
     rates = [float(rng.uniform(*voice.rate_range)) for _ in texts]
     pitches = [float(rng.uniform(*voice.pitch_range)) for _ in texts]
     config = AugmentConfig.from_dict(spec_dict["augment"]) if unit.split == "train" else NO_AUGMENT
-    shifts = voice_shift_plan(rng, config, len(texts), voice.natural, voice.pitch_range != (1.0, 1.0))
+    shifts = voice_shift_plan(rng, config, len(texts), voice.natural, voice.pitch_control)
     # a shifted utterance is read slower at its own pitch and played faster below: the tempo is kept, and
     # rates/pitches stay what is heard (before the augment chain, whose speed factor is in "augment")
     synth_rates = [r if s is None else r / s[0] for r, s in zip(rates, shifts, strict=True)]

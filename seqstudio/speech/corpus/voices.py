@@ -102,9 +102,9 @@ SPLIT_OF_SPEAKER: dict[str, Split] = {
 # from the augmentation's speed perturbation and the voice shift instead.
 _RATE_RANGE = {"espeak-ng": (0.75, 1.35), "flite": (0.8, 1.25), "festival": (0.8, 1.25), "piper": (0.8, 1.25),
                "pico": (0.8, 1.25)}  # fmt: skip
-_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2), "piper": (1.0, 1.0),
-                "pico": (0.85, 1.2)}  # fmt: skip
-_FIXED_PITCH = {("flite", "rms"), ("festival", "cmu_us_slt_arctic_hts")}
+_PITCH_RANGE = {"espeak-ng": (0.75, 1.4), "flite": (0.85, 1.2), "festival": (0.85, 1.2), "pico": (0.85, 1.2)}
+_NO_PITCH_CONTROL = frozenset({"piper"})  # engines
+_FIXED_PITCH = frozenset({("flite", "rms"), ("festival", "cmu_us_slt_arctic_hts")})  # (engine, voice)
 
 
 @dataclass(frozen=True, order=True)
@@ -134,8 +134,14 @@ class Voice:
         return _RATE_RANGE[self.engine]
 
     @property
+    def pitch_control(self) -> bool:
+        """Whether the synthesiser can be asked for another pitch (see :attr:`pitch_range`)."""
+        return self.engine not in _NO_PITCH_CONTROL and (self.engine, self.name) not in _FIXED_PITCH
+
+    @property
     def pitch_range(self) -> tuple[float, float]:
-        return (1.0, 1.0) if (self.engine, self.name) in _FIXED_PITCH else _PITCH_RANGE[self.engine]
+        """The pitch factors to draw from; (1, 1) for a voice without pitch control."""
+        return _PITCH_RANGE[self.engine] if self.pitch_control else (1.0, 1.0)
 
     def __str__(self) -> str:
         return self.id
