@@ -3,7 +3,7 @@
 #   bash scripts/cards/speech_measure.sh MODEL OUT [--card]      (paths relative to the repository)
 # scores MODEL (a folder with lm.arpa beside the weights) on the corpus' valid and test splits and the real human
 # clips, per voice group and per human source, and transcribes a few human clips, into OUT/; --card also runs
-# benchmarks/speech_compare.py (against runs/speech-stage3), benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
+# benchmarks/speech_compare.py (against runs/speech-stage4), benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
 # (scripts/cards/speech_card.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +12,7 @@ model=$1; out=$2; card=${3:-}
 case "$card" in
   "") ;;
   --card) [ "$model" = models/speech-default ] && [ "$out" = runs ] || {
-    echo "--card writes the card from runs/ (and runs/stage1/, runs/stage2/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
+    echo "--card writes the card from runs/ (and runs/stage1/ to runs/stage4/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
   *) echo "unknown option $card (expected --card)" >&2; exit 2 ;;
 esac
 S=.venv/bin/seqstudio
@@ -21,7 +21,7 @@ for split in valid test; do
   $S eval speech data/corpus/speech/$split.jsonl --model "$model" --json > "$out/speech_eval_$split.json"
 done
 $S eval speech data/human/manifest.jsonl --model "$model" --json > "$out/speech_eval_human.json"
-# the clips of voices no stage trained on: all but Allison Smith's (stage 4 trained on her other prompts)
+# the clips of voices no stage trained on: all but Allison Smith's (stages 4 and 5 trained on her other prompts)
 .venv/bin/python -c "import json, pathlib, sys
 rows = [json.loads(line) for line in open('data/human/manifest.jsonl')]
 keep = [dict(r, audio=str(pathlib.Path('data/human', r['audio']).resolve())) for r in rows
@@ -32,7 +32,8 @@ $S eval speech "$out/human_unheard.jsonl" --model "$model" --json > "$out/speech
 .venv/bin/python benchmarks/speech_by_voice.py --model "$model" --manifest data/human/manifest.jsonl \
   > "$out/speech_by_source.txt"
 : > "$out/transcribe_human.txt"
-for f in librivox_sas01_0870 librivox_sas01_0930 ps_cards_001 ps_goforward alsa_Front_Center ast_tt-weasels; do
+for f in librivox_sas01_0870 librivox_sas01_0930 ps_cards_001 ps_goforward alsa_Front_Center librispeech_61-70968-0000 \
+    lj_LJ001-0008 mfa_thoughts ast_tt-weasels; do
   wav=data/human/$f.wav
   said=$(.venv/bin/python -c "import json, sys
 for line in open('data/human/manifest.jsonl'):
@@ -46,9 +47,9 @@ else:
   printf '%s\n  said:  %s\n  heard: %s\n' "$f.wav" "$said" "$heard" >> "$out/transcribe_human.txt"
 done
 if [ "$card" = --card ]; then
-  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage3 "$model" \
+  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage4 "$model" \
     > "$out/compare_unheard.txt"  # the previous default against this one, paired bootstrap over clips
-  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage3 "$model" --by-speaker \
+  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage4 "$model" --by-speaker \
     > "$out/compare_unheard_by_speaker.txt"  # and over whole sources
   .venv/bin/python benchmarks/tune_lm.py --model "$model" > "$out/tune_lm.txt"
   $S bench transcribe --model "$model" > "$out/bench_transcribe.txt"
