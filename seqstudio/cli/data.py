@@ -43,6 +43,12 @@ def register(sub) -> None:
     s.add_argument("--voice-shift", type=float, default=0.0, metavar="P",
                    help="share of the recorded voices' training utterances read by a shifted voice: formants "
                         "x0.9-1.25 and another pitch, the tempo kept (default 0: none)")
+    s.add_argument("--shift-range", type=float, nargs=2, metavar=("LOW", "HIGH"), default=None,
+                   help="with --voice-shift: the formant factor's range, within 0.7-1.5 (default 0.9 1.25; below 1 "
+                        "makes longer vocal tracts, e.g. men from women)")
+    s.add_argument("--shift-pitch", type=float, nargs=2, metavar=("LOW", "HIGH"), default=None,
+                   help="with --voice-shift: the pitch asked of the synthesiser, as a factor of the voice's own, "
+                        "within 0.5-2.0 (default 0.9 1.7; the heard pitch is this times the formant factor)")
     s.add_argument("--seed", type=int, default=0, help="random seed of pairing, rate, pitch and augmentation")
     s.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     s.set_defaults(run=run_speech)
@@ -111,8 +117,12 @@ def run_speech(args: argparse.Namespace) -> int:
         raise SeqStudioError("--jobs must be at least 1")
     if args.no_augment and args.voice_shift:
         raise SeqStudioError("--voice-shift is an augmentation: leave out --no-augment to use it")
+    ranges = {name: tuple(value) for name, value in (("shift_range", args.shift_range),
+                                                     ("shift_pitch_range", args.shift_pitch)) if value is not None}
+    if ranges and not args.voice_shift:
+        raise SeqStudioError("--shift-range and --shift-pitch shape the voice shift: give --voice-shift P too")
     try:
-        augment = NO_AUGMENT if args.no_augment else AugmentConfig(p_shift=args.voice_shift)
+        augment = NO_AUGMENT if args.no_augment else AugmentConfig(p_shift=args.voice_shift, **ranges)
         spec = SpeechCorpusSpec(train=args.train, valid=args.valid, test=args.test,
                                 voices=tuple(v.strip() for v in args.voices.split(",") if v.strip()),
                                 augment=augment, seed=args.seed)

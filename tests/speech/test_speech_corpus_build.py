@@ -142,6 +142,27 @@ def test_cli_refuses_unknown_voices_in_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "flite:nobody" in err
 
 
+def test_cli_shapes_the_voice_shift_downwards(tmp_path, capsys):
+    """--shift-range below 1 gives longer vocal tracts (men from women): every shifted reading's factor and the
+    spec's ranges are the ones asked for; the ranges without --voice-shift, or out of bounds, are one-line errors."""
+    out = tmp_path / "down"
+    args = ["data", "speech", "--out", str(out), "--voices", "pico:en-US", "--train", "6", "--valid", "0", "--test",
+            "0", "--voice-shift", "1", "--shift-range", "0.75", "0.85", "--shift-pitch", "0.5", "0.6", "--jobs", "1"]
+    assert main(args) == 0
+    rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    assert len(rows) == 6 and all(0.75 <= row["augment"]["shift"] <= 0.85 for row in rows)
+    augment = json.loads((out / "summary.json").read_text())["spec"]["augment"]
+    assert augment["shift_range"] == [0.75, 0.85] and augment["shift_pitch_range"] == [0.5, 0.6]
+    assert all(row["pitch"] < 0.6 for row in rows)  # asked x0.5-0.6, heard that times the factor
+    capsys.readouterr()
+    for bad in (["--shift-range", "0.9", "1.1"], ["--voice-shift", "1", "--shift-range", "0.5", "0.9"],
+                ["--voice-shift", "1", "--shift-pitch", "1.2", "1.1"]):
+        assert main(["data", "speech", "--out", str(tmp_path / "bad"), "--train", "2", *bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "shift" in err
+    assert not (tmp_path / "bad").exists()
+
+
 def _f0(audio: np.ndarray) -> float:
     import librosa
 
