@@ -143,11 +143,14 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
     pitches = [float(rng.uniform(*voice.pitch_range)) for _ in texts]
     config = AugmentConfig.from_dict(spec_dict["augment"]) if unit.split == "train" else NO_AUGMENT
     shifts = voice_shift_plan(rng, config, len(texts), voice.natural, voice.pitch_control)
-    # a shifted utterance is read slower at its own pitch and played faster below: the tempo is kept, and
-    # rates/pitches stay what is heard (before the augment chain, whose speed factor is in "augment")
-    synth_rates = [r if s is None else r / s[0] for r, s in zip(rates, shifts, strict=True)]
-    synth_pitches = [p if s is None else s[1] for p, s in zip(pitches, shifts, strict=True)]
-    pitches = [p if s is None else s[1] * s[0] for p, s in zip(pitches, shifts, strict=True)]
+    # a shifted utterance (factor a, pitch asked) is read 1/a as fast at the asked pitch and played a times as
+    # fast below: the tempo is kept and the pitch heard is asked x a. rates/pitches record what is heard (before
+    # the augment chain, whose speed factor is in "augment").
+    synth_rates, synth_pitches = list(rates), list(pitches)
+    for i, shift in enumerate(shifts):
+        if shift is not None:
+            factor, asked = shift
+            synth_rates[i], synth_pitches[i], pitches[i] = rates[i] / factor, asked, asked * factor
     try:
         audios = synthesize_many(texts, voice, synth_rates, synth_pitches, SAMPLE_RATE)
     except SeqStudioError as exc:
