@@ -302,23 +302,34 @@ def _kokoro_model():
     return session, vocab, styles
 
 
+def kokoro_reading(text: str, style: str, rate: float = 1.0, out_sample_rate: int = 16000) -> np.ndarray:
+    """``text`` read by Kokoro with any of its package's style vectors (``style``: jm_kumo, jf_alpha, ...), in
+    the inventory or not (for comparing voices), at ``rate``; float32 mono at ``out_sample_rate``."""
+    session, vocab, styles = _kokoro_model()
+    if style not in styles:
+        raise SeqStudioError(f"Kokoro has no voice {style!r} (it has {', '.join(sorted(styles))})")
+    ids = [vocab[c] for c in kokoro_phonemes(text) if c in vocab]
+    if not ids or len(ids) > _KOKORO_MAX_PHONEMES:
+        raise SeqStudioError(f"Kokoro reads 1 to {_KOKORO_MAX_PHONEMES} phonemes at a time; this text has {len(ids)}")
+    feeds = {"tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+             "style": styles[style][len(ids) - 1].reshape(1, -1).astype(np.float32),
+             "speed": np.array([rate], dtype=np.float32)}  # fmt: skip
+    audio = np.asarray(session.run(None, feeds)[0], dtype=np.float32).ravel()
+    if len(audio) == 0:
+        raise SeqStudioError(f"Kokoro's {style} produced no audio")
+    if out_sample_rate != _KOKORO_SAMPLE_RATE:
+        audio = soxr.resample(audio, _KOKORO_SAMPLE_RATE, out_sample_rate, quality="HQ")
+    return np.ascontiguousarray(audio, dtype=np.float32)
+
+
 def _kokoro(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sample_rate: int,
             progress: Progress | None) -> list[np.ndarray]:  # fmt: skip
     try:
-        session, vocab, styles = _kokoro_model()
         out = []
         for text, rate in zip(texts, rates, strict=True):
             if progress is not None:
                 progress.check()
-            ids = [vocab[c] for c in kokoro_phonemes(text) if c in vocab]
-            if not ids or len(ids) > _KOKORO_MAX_PHONEMES:
-                raise SeqStudioError(f"{voice.id} reads 1 to {_KOKORO_MAX_PHONEMES} phonemes at a time; this text has"
-                                     f" {len(ids)}")  # fmt: skip
-            feeds = {"tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-                     "style": styles[voice.name][len(ids) - 1].reshape(1, -1).astype(np.float32),
-                     "speed": np.array([rate], dtype=np.float32)}  # fmt: skip
-            audio = np.asarray(session.run(None, feeds)[0], dtype=np.float32).ravel()
-            out.append(_finished(audio, _KOKORO_SAMPLE_RATE, voice, out_sample_rate))
+            out.append(kokoro_reading(text, voice.name, rate, out_sample_rate))
             if progress is not None:
                 progress.update(len(out))
         return out

