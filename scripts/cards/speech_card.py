@@ -1,7 +1,7 @@
 """Write models/speech-default/README.md from the model's config.json and the outputs of
 scripts/cards/speech_measure.sh (runs/speech_eval_{valid,test,human}.json, runs/speech_by_voice.txt,
 runs/speech_by_source.txt, runs/bench_transcribe.txt, runs/transcribe_human.txt; the same files of the earlier
-stages under runs/stage1/ to runs/stage4/ for the comparison): every number on it is measured."""
+stages under runs/stage1/ to runs/stage5/ for the comparison): every number on it is measured."""
 
 import json
 import re
@@ -15,26 +15,32 @@ cfg = json.loads((folder / "config.json").read_text())
 p, arch, feats = cfg["provenance"], cfg["architecture"], cfg["features"]
 # stage 1 trained from nothing on the synthetic corpus; stage 2 fine-tuned it with voice-shifted recorded voices
 # mixed in; stage 3 fine-tuned stage 2 with the neural Piper voice added; stage 4 fine-tuned stage 3 with real
-# recordings (Allison Smith's prompts) added; stage 5 (this model) fine-tuned stage 4 with SVOX Pico's two women
-# added. config.json keeps each start model's whole provenance under init.
-p4 = p["init"]["provenance"]
+# recordings (Allison Smith's prompts) added; stage 5 fine-tuned stage 4 with SVOX Pico's two women added; stage 6
+# (this model) fine-tuned stage 5 with Pico's voices shifted down (to men's pitch and formants) added.
+# config.json keeps each start model's whole provenance under init.
+p5 = p["init"]["provenance"]
+p4 = p5["init"]["provenance"]
 p3 = p4["init"]["provenance"]
 p2 = p3["init"]["provenance"]
 p1 = p2["init"]["provenance"]
 # the metrics of stage 2's first 4,000 steps (runs/speech-shift-4000-model, copied before the run was continued)
 stage2_first = json.loads((root / "runs/speech-shift-4000-model/config.json").read_text())["provenance"]["metrics"]
-tc, tc4, tc3, tc2, tc1 = p["train_config"], p4["train_config"], p3["train_config"], p2["train_config"], p1["train_config"]
+tc, tc5, tc4 = p["train_config"], p5["train_config"], p4["train_config"]
+tc3, tc2, tc1 = p3["train_config"], p2["train_config"], p1["train_config"]
 corpus = p1["corpus"]
-m, m4, m3, m2 = p["metrics"], p4["metrics"], p3["metrics"], p2["metrics"]
-extra = p2["extra_train"][0]  # the voice-shifted recorded voices (stages 2 to 5)
-piper = p3["extra_train"][1]  # the Piper voice (stages 3 to 5)
-allison = p4["extra_train"][2]  # Allison Smith's recorded prompts (stages 4 and 5)
-pico = p["extra_train"][3]  # SVOX Pico's two voices (stage 5)
-assert [x["key"] for x in p["extra_train"][:3]] == [extra["key"], piper["key"], allison["key"]], \
-    "stage 5 must keep the earlier corpora"
+m, m5, m4, m3, m2 = p["metrics"], p5["metrics"], p4["metrics"], p3["metrics"], p2["metrics"]
+extra = p2["extra_train"][0]  # the voice-shifted recorded voices (stages 2 to 6)
+piper = p3["extra_train"][1]  # the Piper voice (stages 3 to 6)
+allison = p4["extra_train"][2]  # Allison Smith's recorded prompts (stages 4 to 6)
+pico = p5["extra_train"][3]  # SVOX Pico's two voices (stages 5 and 6)
+pico_down = p["extra_train"][4]  # the same voices shifted down (stage 6)
+assert [x["key"] for x in p["extra_train"][:4]] == [extra["key"], piper["key"], allison["key"], pico["key"]], \
+    "stage 6 must keep the earlier corpora"
 runs = root / "runs"
-# the start model of stage 4 as it was recorded when stage 4 shipped (stage 5 started from that run's float32 weights)
+# the start models of stages 4 and 5 as they were recorded when those stages shipped (stages 5 and 6 started from
+# the runs' float32 weights)
 init_commit = json.loads((runs / "speech-stage4/config.json").read_text())["provenance"]["init"]["model"]
+init_commit5 = json.loads((runs / "speech-stage5/config.json").read_text())["provenance"]["init"]["model"]
 
 
 def evals_of(where):
@@ -42,11 +48,12 @@ def evals_of(where):
             for name in ("valid", "test", "human", "human_unheard")}
 
 
-ev, ev4, ev3 = evals_of(runs), evals_of(runs / "stage4"), evals_of(runs / "stage3")
-ev2, ev1 = evals_of(runs / "stage2"), evals_of(runs / "stage1")
+ev, ev5, ev4 = evals_of(runs), evals_of(runs / "stage5"), evals_of(runs / "stage4")
+ev3, ev2, ev1 = evals_of(runs / "stage3"), evals_of(runs / "stage2"), evals_of(runs / "stage1")
 by_voice = (runs / "speech_by_voice.txt").read_text().rstrip()
-by_voice4 = (runs / "stage4" / "speech_by_voice.txt").read_text().rstrip()
+by_voice5 = (runs / "stage5" / "speech_by_voice.txt").read_text().rstrip()
 by_source = (runs / "speech_by_source.txt").read_text().rstrip()
+by_source5 = (runs / "stage5" / "speech_by_source.txt").read_text().rstrip()
 by_source4 = (runs / "stage4" / "speech_by_source.txt").read_text().rstrip()
 bench = (runs / "bench_transcribe.txt").read_text().rstrip()
 gpu_bench = runs / "bench_transcribe_gpu.txt"  # from a device run: `seqstudio bench transcribe --device cuda`
@@ -76,8 +83,8 @@ else:
     else:
         tune_check += ", and a higher CER, so nothing argues for changing them"
 sample = (runs / "transcribe_human.txt").read_text().rstrip()
-sample4 = {block.split("\n")[0]: block.split("heard: ")[-1] for block in
-           re.split(r"\n(?=\S)", (runs / "stage4" / "transcribe_human.txt").read_text().rstrip())}
+sample5 = {block.split("\n")[0]: block.split("heard: ")[-1] for block in
+           re.split(r"\n(?=\S)", (runs / "stage5" / "transcribe_human.txt").read_text().rstrip())}
 lm_counts = [line.split("=")[1] for line in (folder / "lm.arpa").read_text().split("\n\\1-grams")[0].splitlines()
              if line.startswith("ngram ")]
 splits = corpus["splits"]
@@ -88,7 +95,7 @@ def history(prov):
                      f"| {h['elapsed_s'] / 60:.0f} |" for h in prov["history"])
 
 
-hist1, hist2, hist3, hist4, hist5 = history(p1), history(p2), history(p3), history(p4), history(p)
+hist1, hist2, hist3, hist4, hist5, hist6 = history(p1), history(p2), history(p3), history(p4), history(p5), history(p)
 
 
 def pct(x):
@@ -104,11 +111,11 @@ def row(name, label, evals=ev):
 
 
 def samples():
-    """The transcript samples, each with what stage 4 (the previous default) heard."""
+    """The transcript samples, each with what stage 5 (the previous default) heard."""
     out = []
     for block in re.split(r"\n(?=\S)", sample):
         name = block.split("\n")[0]
-        out.append(block + (f"\n  stage 4 heard: {sample4[name]}" if name in sample4 else ""))
+        out.append(block + (f"\n  stage 5 heard: {sample5[name]}" if name in sample5 else ""))
     return "\n".join(out)
 
 
@@ -133,9 +140,11 @@ continued2 = "" if p2["steps"] == first2 else (
     f" decayed again. The longer run was kept because it scored better on the full 400-utterance validation split"
     f" (greedy CER {100 * stage2_first['valid_cer']:.1f} % → {100 * m2['valid_cer']:.1f} %, WER"
     f" {100 * stage2_first['valid_wer']:.1f} % → {100 * m2['valid_wer']:.1f} %), so that split chose between them.")
-steps_all = p1["steps"] + p2["steps"] + p3["steps"] + p4["steps"] + p["steps"]
-minutes_all = sum(x["wall_time_s"] for x in (p1, p2, p3, p4, p)) / 60
-init_commit5, init_commit3 = p["init"]["model"], p3["init"]["model"]
+steps_all = sum(x["steps"] for x in (p1, p2, p3, p4, p5, p))
+minutes_all = sum(x["wall_time_s"] for x in (p1, p2, p3, p4, p5, p)) / 60
+init_commit6, init_commit3 = p["init"]["model"], p3["init"]["model"]
+pds = pico_down["splits"]["train"]
+aug6 = pico_down["spec"]["augment"]
 
 
 def table(text):
@@ -148,8 +157,8 @@ def table(text):
 
 
 ALLISON = "Allison Smith (en-US, female)"
-tv, tv4 = table(by_voice), table(by_voice4)
-ts, ts4 = table(by_source), table(by_source4)
+tv, tv5 = table(by_voice), table(by_voice5)
+ts, ts5, ts4 = table(by_source), table(by_source5), table(by_source4)
 ts3 = table((runs / "stage3" / "speech_by_source.txt").read_text())
 unheard_n, human_n = ev["human_unheard"]["utterances"], ev["human"]["utterances"]
 unheard_sources = len({json.loads(line)["speaker"] for line in (runs / "human_unheard.jsonl").read_text().splitlines()})
@@ -159,33 +168,49 @@ def results(evals, name, decoding):
     return evals[name]["results"][decoding]
 
 
-compare = (runs / "compare_unheard.txt").read_text().rstrip()
+def change(a, b, name, decoding, metric):
+    """``x → y`` for one row and metric, from stage evals ``a`` to ``b``."""
+    return f"{pct(results(a, name, decoding)[metric])} → {pct(results(b, name, decoding)[metric])}"
 
+
+compare = (runs / "compare_unheard.txt").read_text().rstrip()
 compare_by_speaker = (runs / "compare_unheard_by_speaker.txt").read_text().rstrip()
+
+
+def lm_wer_interval(path):
+    """``B - A [low, high]`` of the LM WER row of a speech_compare.py report."""
+    cells = next(line for line in path.read_text().splitlines() if line.split()[:2] == ["lm", "WER"]).split()
+    low, high = re.search(r"\[\s*(\S+),\s*(\S+)\]", " ".join(cells)).groups()
+    return f"{cells[4]} points [{low}, {high}]"
+
+
+stage5_boot = {"clips": lm_wer_interval(runs / "stage5" / "compare_unheard.txt"),
+               "sources": lm_wer_interval(runs / "stage5" / "compare_unheard_by_speaker.txt")}
 # the prose that reads the measured tables (its words were written after measuring; its numbers come from them)
-effect4 = (f"the fourth cut the held-out test voices' CER with the LM from {pct(results(ev3, 'test', 'lm')['cer'])} to"
-           f" {pct(results(ev4, 'test', 'lm')['cer'])} and Allison Smith's held-out prompts' (her voice, session and"
-           f" phrasing were trained on) from {ts3[ALLISON][3]:.1f} % to {ts4[ALLISON][3]:.1f} %, but not the"
-           f" {unheard_n} human clips of voices no stage heard: with the LM, the default, their CER went from"
-           f" {pct(results(ev3, 'human_unheard', 'lm')['cer'])} to {pct(results(ev4, 'human_unheard', 'lm')['cer'])}")
-effect5 = (f"the fifth cut the test voices' CER with the LM from {pct(results(ev4, 'test', 'lm')['cer'])} to"
-           f" {pct(results(ev, 'test', 'lm')['cer'])}, and on the {unheard_n} human clips of unheard voices took LM WER from"
-           f" {pct(results(ev4, 'human_unheard', 'lm')['wer'])} to {pct(results(ev, 'human_unheard', 'lm')['wer'])} and"
-           f" CER from {pct(results(ev4, 'human_unheard', 'lm')['cer'])} to {pct(results(ev, 'human_unheard', 'lm')['cer'])}")
+effect5 = (f"the fifth cut the test voices' CER with the LM {change(ev4, ev5, 'test', 'lm', 'cer')}, and on the"
+           f" {unheard_n} human clips of unheard voices took LM WER {change(ev4, ev5, 'human_unheard', 'lm', 'wer')} and"
+           f" CER {change(ev4, ev5, 'human_unheard', 'lm', 'cer')}")
+effect6 = (f"the sixth took the test voices' CER with the LM {change(ev5, ev, 'test', 'lm', 'cer')}, and on the"
+           f" human clips of unheard voices LM WER {change(ev5, ev, 'human_unheard', 'lm', 'wer')} and"
+           f" CER {change(ev5, ev, 'human_unheard', 'lm', 'cer')}")
 LJ, MFA = "ljspeech-reader (female)", "mfa-developer (male)"
-stage5_human = (f"On the {unheard_n} human clips of voices no stage heard, the only unheard real speech here, both"
-                f" decodings improved as well: most on the LJ Speech reader, a woman (LM WER {ts4[LJ][2]:.1f} % →"
-                f" {ts[LJ][2]:.1f} %), least on the Montreal Forced Aligner's speaker, whose partly spontaneous speech stays"
-                f" nearly unrecognised (LM CER {ts4[MFA][3]:.1f} % → {ts[MFA][3]:.1f} %).")
-stage5_so = (f"So two more synthetic women, voices made from recordings, helped: the held-out woman of the test split"
-             f" (SLT) and the real voices never heard. Until stage 5, training had heard women only as voice-shifted men,"
-             f" one telephone voice and formant synthesis; variety of voices, even synthetic ones, is what this model"
-             f" lacks most. It is still far from readable on real speech: with the LM,"
-             f" {pct(results(ev, 'human_unheard', 'lm')['wer'])} of the words of unheard voices come out wrong.")
-slt = " and ".join(f"{g.split()[0]}'s {tv4[g][1]:.1f} → {tv[g][1]:.1f} %" for g in ("festival slt", "flite slt"))
-scot = "espeak-ng espeak:en-gb-scotland"
-voice_note = (f" Stage 4 → stage 5, greedy CER: SLT {slt}; the espeak-ng accent"
-              f" {tv4[scot][1]:.1f} → {tv[scot][1]:.1f} %.")
+stage5_human = (f"On the {unheard_n} human clips of voices no stage heard, both decodings improved as well: most on the"
+                f" LJ Speech reader, a woman (LM WER {ts4[LJ][2]:.1f} % → {ts5[LJ][2]:.1f} %), least on the Montreal Forced"
+                f" Aligner's speaker, whose partly spontaneous speech stays nearly unrecognised (LM CER {ts4[MFA][3]:.1f} % →"
+                f" {ts5[MFA][3]:.1f} %).")
+stage6_human = (f"On the {unheard_n} human clips of voices no stage heard: LM WER"
+                f" {change(ev5, ev, 'human_unheard', 'lm', 'wer')}, CER {change(ev5, ev, 'human_unheard', 'lm', 'cer')}; greedy"
+                f" WER {change(ev5, ev, 'human_unheard', 'greedy', 'wer')}, CER {change(ev5, ev, 'human_unheard', 'greedy', 'cer')}."
+                f" The one man among the sources whose sex is known, the Montreal Forced Aligner's speaker: LM CER"
+                f" {ts5[MFA][3]:.1f} % → {ts[MFA][3]:.1f} %; the LJ Speech reader, a woman: {ts5[LJ][3]:.1f} % → {ts[LJ][3]:.1f} %.")
+stage6_so = (f"So shifting the two Pico women down to men's pitch and formants helped the synthetic voices held out"
+             f" (test CER with the LM {change(ev5, ev, 'test', 'lm', 'cer')}) but hardly the real ones: greedy decoding,"
+             f" which shows what the acoustic model itself hears, did not move on them (CER"
+             f" {change(ev5, ev, 'human_unheard', 'greedy', 'cer')}), and the LM's gain in CER came with no clear gain in"
+             f" words. A voice shifted by signal processing keeps its speaker's articulation and prosody, which is what"
+             f" real voices vary most in; new recorded speakers, not transformations of the ones there are, are what these"
+             f" rows ask for. Still far from readable: with the LM, {pct(results(ev, 'human_unheard', 'lm')['wer'])} of the"
+             f" words of unheard voices come out wrong.")
 SOURCE_NAMES = {"Allison Smith (en-US, female)": "Allison Smith (12 clips; her voice, not these recordings, was trained on)",
                 "alsa-utils-voice (female)": "the two ALSA clips",
                 "ktuberling-en": "the four one-word KTuberling clips",
@@ -202,18 +227,22 @@ def listed(groups):
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-better = [g for g in ts if ts[g][3] < ts4[g][3] - 1]
-worse = [g for g in ts if ts[g][3] > ts4[g][3] + 1]
+better = [g for g in ts if ts[g][3] < ts5[g][3] - 1]
+worse = [g for g in ts if ts[g][3] > ts5[g][3] + 1]
 same = [g for g in ts if g not in better and g not in worse]
-parts = [f"beat stage 4 on {listed(better)}" if better else "",
+parts = [f"beat stage 5 on {listed(better)}" if better else "",
          f"tied on {listed(same)}" if same else "",
          f"did worse on {listed(worse)}" if worse else ""]
 parts = [x for x in parts if x]
-source_note = " By LM CER (within a point counts as a tie), stage 5 " + (
+source_note = " By LM CER (within a point counts as a tie), stage 6 " + (
     parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]) + "."
 if "ktuberling-en" in worse:
     source_note += (" The one-word clips are the hardest: a single word gives the LM nothing to hold on to, and"
                     " any slip is the whole clip.")
+slt = " and ".join(f"{g.split()[0]}'s {tv5[g][1]:.1f} → {tv[g][1]:.1f} %" for g in ("festival slt", "flite slt"))
+scot = "espeak-ng espeak:en-gb-scotland"
+voice_note = (f" Stage 5 → stage 6, greedy CER: SLT {slt}; the espeak-ng accent"
+              f" {tv5[scot][1]:.1f} → {tv[scot][1]:.1f} %.")
 card = f"""# speech-default — the shipped speech model
 
 A convolutional front end (2 stride-2 3×3 convolutions, {arch['conv_channels']} channels: {arch['subsampling']}×
@@ -221,12 +250,13 @@ subsampling to {arch['subsampling'] * feats['hop_ms']:.0f} ms frames) → {arch[
 LSTM ({arch['hidden_size']} units per direction, dropout {arch['dropout']}) → linear → CTC over {arch['vocab_size']}
 symbols (blank, space, apostrophe, a–z). Input: {feats['n_mels']}-band log-mel, {feats['win_ms']:.0f} ms window,
 {feats['hop_ms']:.0f} ms hop, per-utterance mean/variance normalisation (all in `config.json`, so the model is never
-fed other features). **{p['parameters']:,} parameters**, trained by SeqStudio itself on a CPU in five stages: the
+fed other features). **{p['parameters']:,} parameters**, trained by SeqStudio itself on a CPU in six stages: the
 `cpu` preset on the synthetic corpus ({p1['steps']:,} steps), fine-tuned for {p2['steps']:,} steps with voice-shifted
 readings of the recorded voices mixed in, then for {p3['steps']:,} more with a neural voice (Piper's Joe) added, then
 for {p4['steps']:,} more with {allison['source_hours'] * 60:.0f} minutes of a real person (Allison Smith's telephone prompts) added, then
-for {p['steps']:,} more with two more synthetic women (SVOX Pico's US and British voices) added as well.
-What the last two stages did (see Quality): {effect4}; {effect5}.
+for {p5['steps']:,} more with two more synthetic women (SVOX Pico's US and British voices) added, then for
+{p['steps']:,} more with those two voices shifted down to men's pitch and formants added as well.
+What the last two stages did (see Quality): {effect5}; {effect6}.
 Weights are stored as {cfg.get('stored_dtype', 'float32')} and computed in float32; every number below is measured on the
 stored file.
 `lm.arpa` beside it is a word 3-gram (interpolated modified Kneser–Ney, pruned at count 2; {' / '.join(lm_counts)}
@@ -234,7 +264,7 @@ stored file.
 `Transcriber.load("default")` and the app.
 
 **This model has heard almost only synthetic speech**: one real person, {allison['source_hours'] * 60:.0f} minutes of her
-({als['hours']:.2f} h with the augmented copies), among {(corpus['splits']['train']['hours'] + xs['hours'] + ps['hours'] + als['hours'] + pcs['hours']):.1f} hours of training audio. No speech corpus can be downloaded where SeqStudio is built, so it
+({als['hours']:.2f} h with the augmented copies), among {(corpus['splits']['train']['hours'] + xs['hours'] + ps['hours'] + als['hours'] + pcs['hours'] + pds['hours']):.1f} hours of training audio. No speech corpus can be downloaded where SeqStudio is built, so it
 learned from speech that `seqstudio data speech` synthesises with offline TTS voices and from the one set of
 transcribed recordings Debian ships — it is a demonstration of the pipeline and of what 2 CPU cores can train, not
 a general-purpose recogniser: on real people it is poor (see below).
@@ -243,7 +273,7 @@ LJSpeech), ideally with the `gpu` preset.
 
 ## Licence
 Unlike the code (MIT), `model.safetensors` is offered under **CC-BY-SA-3.0**
-(https://creativecommons.org/licenses/by-sa/3.0/), as `LICENSE.md` beside it says: stages 4 and 5 trained on recordings
+(https://creativecommons.org/licenses/by-sa/3.0/), as `LICENSE.md` beside it says: stages 4 to 6 trained on recordings
 under that licence — the US English prompts of asterisk-core-sounds-en 1.6.1, © 2003–2010 Allison Smith, funded by
 Digium — resampled from 8 to 16 kHz and augmented (see Data). Whether weights are a derivative work of their
 training audio is unsettled; to be safe, pass this attribution and licence on with them. The rest of the training
@@ -303,7 +333,16 @@ extra). Until then the only recorded woman was SLT, held out for testing, so tra
 as voice-shifted men, Allison Smith's telephone prompts and espeak-ng's formant variants. Rate ×{pico_rate[0]}–{pico_rate[1]} and pitch
 ×{pico_pitch[0]}–{pico_pitch[1]} at random; a share {aug5['p_shift']:g} of the readings voice-shifted as in stage 2 (so some are
 higher still, child-like, and a few a little lower), then the same augmentation chain. Stage 5 trained on all five
-corpora ({tc['max_seconds']:.0f} s at most per utterance).
+corpora ({tc5['max_seconds']:.0f} s at most per utterance).
+
+**Stage 6** adds a sixth: {pds['utterances']:,} utterances ({pds['hours']:.2f} h) of train-split sentences read by the same
+two Pico voices, every reading shifted *down* (`--voice-shift {aug6['p_shift']:g} --shift-range {aug6['shift_range'][0]:g}
+{aug6['shift_range'][1]:g} --shift-pitch {aug6['shift_pitch_range'][0]:g} {aug6['shift_pitch_range'][1]:g}`): read at pitch
+×{aug6['shift_pitch_range'][0]}–{aug6['shift_pitch_range'][1]} of the voice's own and ×a faster, then played ×a slower, a =
+{aug6['shift_range'][0]}–{aug6['shift_range'][1]}: a longer vocal tract and a pitch near a man's (measured f0 95–120 Hz,
+against 165–210 Hz unshifted), the tempo kept; then the same augmentation chain. So the two voices made from
+recordings that stage 5 added as women are heard as men too. Stage 6 trained on all six corpora
+({tc['max_seconds']:.0f} s at most per utterance).
 
 ## Training
 **Stage 1:** {p1['steps']} steps ({p1['epochs']} epochs) of batches of up to {tc1['batch_seconds']:.0f} s of audio (utterances of similar
@@ -351,17 +390,29 @@ weights): validation CER {pct(m4['valid_cer'])}, test CER {pct(m4['test_cer'])}.
 | --- | --- | --- | --- | --- |
 {hist4}
 
-**Stage 5:** `--init` from {init_commit5}, {p['steps']:,} steps
-({p['epochs']} epochs of the five corpora together), the same batches, loss, SpecAugment and optimiser (learning rate
+**Stage 5:** `--init` from {init_commit5}, {p5['steps']:,} steps
+({p5['epochs']} epochs of the five corpora together), the same batches, loss, SpecAugment and optimiser (learning rate
+{tc5['lr']:g}, {tc5['warmup']} warm-up steps, cosine decay, seed {tc5['seed']}). **Wall time {p5['wall_time_s'] / 60:.0f} minutes on device
+`{p5['device']}`**, two threads of the same 2-core machine (torch {p5['host']['torch']}; tests and edits shared it for some
+minutes). It ran to its fixed {p5['steps']:,} steps; nothing was looked at on the human clips until it ended. The run's own
+final greedy scoring (float32 weights): validation CER {pct(m5['valid_cer'])}, test CER {pct(m5['test_cer'])}.
+
+| step | train CTC loss (smoothed) | validation CER (200 utterances, greedy) | WER | minutes |
+| --- | --- | --- | --- | --- |
+{hist5}
+
+**Stage 6:** `--init` from {init_commit6}, {p['steps']:,} steps
+({p['epochs']} epochs of the six corpora together), the same batches, loss, SpecAugment and optimiser (learning rate
 {tc['lr']:g}, {tc['warmup']} warm-up steps, cosine decay, seed {tc['seed']}). **Wall time {p['wall_time_s'] / 60:.0f} minutes on device
-`{p['device']}`**, two threads of the same 2-core machine (torch {p['host']['torch']}; tests and edits shared it for some
-minutes). It ran to its fixed {p['steps']:,} steps; nothing was looked at on the human clips until it ended. The run's own
+`{p['device']}`**, two threads of the same 2-core machine (torch {p['host']['torch']}; a corpus build and tests shared it from about step 5,750 to 6,750). It ran over two sessions: stopped
+after step 5,059 (Ctrl-C writes the checkpoint), then resumed by the same command, which continues exactly where it
+stopped. It ran to its fixed {p['steps']:,} steps; nothing was looked at on the human clips until it ended. The run's own
 final greedy scoring (float32 weights): validation CER {pct(m['valid_cer'])}, test CER {pct(m['test_cer'])}.
 **In all: {steps_all:,} steps, {minutes_all:.0f} minutes of CPU training.**
 
 | step | train CTC loss (smoothed) | validation CER (200 utterances, greedy) | WER | minutes |
 | --- | --- | --- | --- | --- |
-{hist5}
+{hist6}
 
 ## Quality
 Word and character error rates, corpus-level (total edits ÷ total reference words or characters), references
@@ -379,7 +430,11 @@ little CER for many fewer word errors: it pulls misheard letters towards real wo
 {row('test', '**test: held-out voices SLT + espeak-ng Scottish**')}
 {row('human_unheard', f'**real human voices never heard** (`data/human` without Allison Smith: {unheard_n} clips, {unheard_sources} sources)')}
 {row('human', f"all {human_n} human clips (with Allison Smith's 12: her voice was trained on, these recordings were not)")}
-{row('valid', 'stage 4 (the previous default): validation', ev4)}
+{row('valid', 'stage 5 (the previous default): validation', ev5)}
+{row('test', 'stage 5: test', ev5)}
+{row('human_unheard', f'stage 5: the {unheard_n} clips of voices never heard', ev5)}
+{row('human', f"stage 5: all {human_n} human clips (Allison Smith's voice heard)", ev5)}
+{row('valid', 'stage 4: validation', ev4)}
 {row('test', 'stage 4: test', ev4)}
 {row('human_unheard', f'stage 4: the {unheard_n} clips of voices never heard', ev4)}
 {row('human', f"stage 4: all {human_n} human clips (Allison Smith's voice heard)", ev4)}
@@ -396,12 +451,12 @@ little CER for many fewer word errors: it pulls misheard letters towards real wo
 {row('human_unheard', f'stage 1 alone: the {unheard_n} clips', ev1)}
 {row('human', f'stage 1 alone: all {human_n} human clips', ev1)}
 
-**Stage 5 against stage 4 on the voices no stage heard.** Stage 5 was kept because the validation split improved
-(LM WER {pct(results(ev4, 'valid', 'lm')['wer'])} → {pct(results(ev, 'valid', 'lm')['wer'])}, CER {pct(results(ev4, 'valid', 'lm')['cer'])} → {pct(results(ev, 'valid', 'lm')['cer'])}) — the test and human rows were not used to choose, so they
-stay unbiased. That is weak evidence: validation holds synthetic voices only (it cannot see real speech), and
-its 200-utterance check moves by about a point from step to step (the table above). {stage5_human} A paired
-bootstrap over the clips (`python benchmarks/speech_compare.py`, `seqstudio transcribe`'s own decoding of
-each clip, so its figures differ a little from the rows above):
+**Stage 6 against stage 5 on the voices no stage heard.** Stage 6 was kept because the validation split improved
+(LM WER {change(ev5, ev, 'valid', 'lm', 'wer')}, CER {change(ev5, ev, 'valid', 'lm', 'cer')}), the rule every stage has
+had — the test and human rows were not used to choose, so they stay unbiased. That is weak evidence: validation
+holds synthetic voices only (it cannot see real speech), and its 200-utterance check moves by about a point from
+step to step (the table above). {stage6_human} A paired bootstrap over the clips (`python benchmarks/speech_compare.py`,
+`seqstudio transcribe`'s own decoding of each clip, so its figures differ a little from the rows above):
 
 ```
 {compare}
@@ -415,7 +470,13 @@ instead (`--by-speaker`; with {unheard_sources} of them, coarse):
 {compare_by_speaker}
 ```
 
-{stage5_so}
+{stage6_so}
+
+**Stage 5 against stage 4** (the rows above; chosen on validation too, LM WER {change(ev4, ev5, 'valid', 'lm', 'wer')}):
+two synthetic women made from recordings helped the held-out woman of the test split (SLT) and the real voices
+never heard. {stage5_human} Over the clips, the paired bootstrap put the LM WER change at
+{stage5_boot['clips']}; over whole sources at {stage5_boot['sources']}. Until stage 5, training had heard women only as
+voice-shifted men, one telephone voice and formant synthesis.
 
 **Stage 4 against stage 3** (the rows above): real speech of one voice made stage 4 better at the synthetic voices
 it never heard (test CER with the LM {pct(results(ev3, 'test', 'lm')['cer'])} → {pct(results(ev4, 'test', 'lm')['cer'])}) and at
@@ -433,10 +494,10 @@ Per held-out voice group on the test split (`python benchmarks/speech_by_voice.p
 {by_voice}
 ```
 
-and stage 4:
+and stage 5:
 
 ```
-{by_voice4}
+{by_voice5}
 ```
 
 Per source of the real human clips (`python benchmarks/speech_by_voice.py --manifest data/human/manifest.jsonl`;
@@ -446,17 +507,17 @@ a few clips each, so single clips move these rows a lot).{source_note} This mode
 {by_source}
 ```
 
-and stage 4:
+and stage 5:
 
 ```
-{by_source4}
+{by_source5}
 ```
 
 The human clips (LibriVox, LJ Speech, LibriSpeech, Asterisk's prompts, pocketsphinx's test speakers, the Montreal
 Forced Aligner's test recordings, KDE and ALSA samples; sources and licences in `data/human/README.md`) and Allison
 Smith's training prompts are the transcribed recordings of real people found offline here (in Debian packages and in
 the source archives of PyPI packages, as test data). Some of them,
-as `seqstudio transcribe data/human/FILE.wav --out -` prints them (beam search with the LM), and what stage 4
+as `seqstudio transcribe data/human/FILE.wav --out -` prints them (beam search with the LM), and what stage 5
 heard (the last is Allison Smith's):
 
 ```
@@ -482,7 +543,7 @@ bash scripts/setup.sh
 .venv/bin/seqstudio data speech --voice-shift 0                                        # ~9 min on 2 cores, resumable and cached
 .venv/bin/seqstudio train speech --preset cpu --out runs/speech-cpu --threads 1        # 4000 steps; rerun to resume{continued}
 .venv/bin/python scripts/ship_model.py runs/speech-cpu/model runs/speech-stage1   # float16, as it was shipped
-.venv/bin/seqstudio train lm --out runs/speech-stage1/lm.arpa                           # ~10 s; the LM all five stages ship with
+.venv/bin/seqstudio train lm --out runs/speech-stage1/lm.arpa                           # ~10 s; the LM all six stages ship with
 # stage 2
 .venv/bin/seqstudio data speech --out data/corpus/speech-shift --voices {','.join(extra['spec']['voices'])} \\
     --train {extra['spec']['train']} --valid 0 --test 0 --voice-shift {aug2['p_shift']:g} --seed {extra['spec']['seed']}   # ~4 min
@@ -514,14 +575,31 @@ cp runs/speech-stage1/lm.arpa runs/speech-stage4/
     --train {pico['spec']['train']} --valid 0 --test 0 --voice-shift {aug5['p_shift']:g} --seed {pico['spec']['seed']}   # ~1.5 min
 .venv/bin/seqstudio train speech --extra-train data/corpus/speech-shift --extra-train data/corpus/speech-piper \\
     --extra-train data/corpus/speech-allison --extra-train data/corpus/speech-pico --init runs/speech-allison/model \\
-    --steps {p['steps']} --threads 2 --out runs/speech-pico
-.venv/bin/python scripts/ship_model.py runs/speech-pico/model models/speech-default
-.venv/bin/python scripts/cards/record_start.py models/speech-default "{init_commit5}"
+    --steps {p5['steps']} --threads 2 --out runs/speech-pico
+.venv/bin/python scripts/ship_model.py runs/speech-pico/model runs/speech-stage5   # float16, as it was shipped
+.venv/bin/python scripts/cards/record_start.py runs/speech-stage5 "{init_commit5}"
+cp runs/speech-stage1/lm.arpa runs/speech-stage5/
+# stage 6
+.venv/bin/seqstudio data speech --out data/corpus/speech-pico-down --voices {','.join(pico_down['spec']['voices'])} \\
+    --train {pico_down['spec']['train']} --valid 0 --test 0 --voice-shift {aug6['p_shift']:g} \\
+    --shift-range {aug6['shift_range'][0]:g} {aug6['shift_range'][1]:g} \\
+    --shift-pitch {aug6['shift_pitch_range'][0]:g} {aug6['shift_pitch_range'][1]:g} --seed {pico_down['spec']['seed']}   # ~1 min
+.venv/bin/seqstudio train speech --extra-train data/corpus/speech-shift --extra-train data/corpus/speech-piper \\
+    --extra-train data/corpus/speech-allison --extra-train data/corpus/speech-pico \\
+    --extra-train data/corpus/speech-pico-down --init runs/speech-pico/model --steps {p['steps']} --threads 2 \\
+    --out runs/speech-pico-down
+.venv/bin/python scripts/ship_model.py runs/speech-pico-down/model models/speech-default
+.venv/bin/python scripts/cards/record_start.py models/speech-default "{init_commit6}"
 cp runs/speech-stage1/lm.arpa models/speech-default/
 bash scripts/cards/speech_measure.sh runs/speech-stage1 runs/stage1           # the stage-1 rows
 bash scripts/cards/speech_measure.sh runs/speech-stage2 runs/stage2           # the stage-2 rows
 bash scripts/cards/speech_measure.sh runs/speech-stage3 runs/stage3           # the stage-3 rows
 bash scripts/cards/speech_measure.sh runs/speech-stage4 runs/stage4           # the stage-4 rows
+bash scripts/cards/speech_measure.sh runs/speech-stage5 runs/stage5           # the stage-5 rows
+for by in "" --by-speaker; do  # stage 5 against stage 4, over clips and over whole sources
+  .venv/bin/python benchmarks/speech_compare.py runs/stage5/human_unheard.jsonl runs/speech-stage4 runs/speech-stage5 \\
+    $by > runs/stage5/compare_unheard${{by:+_by_speaker}}.txt
+done
 bash scripts/cards/speech_measure.sh models/speech-default runs --card        # every other number, then this card
 # the H200 rows: on a GPU machine (scripts/device/), with the stage-1 weights, into runs/bench_transcribe_gpu.txt:
 #   seqstudio bench transcribe --device cuda --long-minutes 0 --model runs/speech-stage1
