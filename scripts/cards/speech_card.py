@@ -581,9 +581,8 @@ cp runs/speech-stage1/lm.arpa runs/speech-stage4/
 cp runs/speech-stage1/lm.arpa runs/speech-stage5/
 # stage 6
 .venv/bin/seqstudio data speech --out data/corpus/speech-pico-down --voices {','.join(pico_down['spec']['voices'])} \\
-    --train {pico_down['spec']['train']} --valid 0 --test 0 --voice-shift {aug6['p_shift']:g} \\
-    --shift-range {aug6['shift_range'][0]:g} {aug6['shift_range'][1]:g} \\
-    --shift-pitch {aug6['shift_pitch_range'][0]:g} {aug6['shift_pitch_range'][1]:g} --seed {pico_down['spec']['seed']}   # ~1 min
+    --train {pico_down['spec']['train']} --valid 0 --test 0 --voice-shift {aug6['p_shift']:g} --shift-range \\
+    {aug6['shift_range'][0]:g} {aug6['shift_range'][1]:g} --shift-pitch {aug6['shift_pitch_range'][0]:g} {aug6['shift_pitch_range'][1]:g} --seed {pico_down['spec']['seed']}   # ~1 min
 .venv/bin/seqstudio train speech --extra-train data/corpus/speech-shift --extra-train data/corpus/speech-piper \\
     --extra-train data/corpus/speech-allison --extra-train data/corpus/speech-pico \\
     --extra-train data/corpus/speech-pico-down --init runs/speech-pico/model --steps {p['steps']} --threads 2 \\
