@@ -33,6 +33,15 @@ stamp_src=$(cat pyproject.toml scripts/constraints.txt | sha1sum | cut -d' ' -f1
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.seqstudio-stamp" 2>/dev/null)" = "$stamp_src" ]; then
   exit 0
 fi
+if [ ! -x "$VENV/bin/python" ]; then
+  # the environment takes about 7 GB (torch with its CUDA libraries, PySide6, the voices): say so before pip fails
+  # half-way with "No space left on device"
+  free_kb=$(df -Pk . | awk 'NR == 2 {print $4}')
+  if [ "${free_kb:-0}" -lt $((7 * 1024 * 1024)) ]; then
+    echo "SeqStudio's environment (.venv) needs about 7 GB of free disk; $(pwd) has $((free_kb / 1024)) MB free" >&2
+    exit 1
+  fi
+fi
 echo "setting up $VENV (first run takes a few minutes)..." >&2
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip >&2
