@@ -35,9 +35,9 @@ if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.seqstudio-stamp" 2>/dev/null)" 
 fi
 if [ ! -x "$VENV/bin/python" ]; then
   # the environment takes about 7 GB (torch with its CUDA libraries, PySide6, the voices): say so before pip fails
-  # half-way with "No space left on device"
+  # half-way with "No space left on device" (refused below 6 GB, which cannot be enough)
   free_kb=$(df -Pk . | awk 'NR == 2 {print $4}')
-  if [ "${free_kb:-0}" -lt $((7 * 1024 * 1024)) ]; then
+  if [ "${free_kb:-0}" -lt $((6 * 1024 * 1024)) ]; then
     echo "SeqStudio's environment (.venv) needs about 7 GB of free disk; $(pwd) has $((free_kb / 1024)) MB free" >&2
     exit 1
   fi
