@@ -29,7 +29,7 @@ from seqstudio.speech.manifest import read_manifest
 from seqstudio.speech.text import normalize_text
 
 DEFAULT_VOICES = ("flite:awb", "flite:slt", "festival:kal_diphone", "piper:en_US-joe-medium", "pico:en-US",
-                  "pico:en-GB", "kokoro:jm_kumo", "kokoro:jf_gongitsune", "kokoro:jf_nezumi")  # fmt: skip
+                  "pico:en-GB", "kokoro:jm_kumo", "kokoro:jf_gongitsune", "kokoro:jf_nezumi", "kokoro:mix")  # fmt: skip
 LEFT_OUT_KOKORO = ("jf_alpha", "jf_tebukuro")
 
 

@@ -176,6 +176,28 @@ def test_kokoro_reads_its_own_phoneme_set_and_is_repeatable():
     assert "\n" not in str(caught.value)
 
 
+def test_kokoro_mix_is_a_new_voice_per_reading_and_rebuilds_the_same():
+    """kokoro:mix reads each text with its own convex mix of the three voices' styles, drawn from the text and
+    rate alone: the same call gives the same audio, another text or rate another mix, and no reading is one of
+    the pure voices."""
+    from seqstudio.speech.corpus.synth import kokoro_mix_weights
+    from seqstudio.speech.corpus.voices import KOKORO_VOICES
+
+    weights = kokoro_mix_weights(LONG, 1.0)
+    assert list(weights) == list(KOKORO_VOICES) and all(w >= 0 for w in weights.values())
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert kokoro_mix_weights(LONG, 1.0) == weights
+    assert kokoro_mix_weights(SHORT, 1.0) != weights and kokoro_mix_weights(LONG, 1.1) != weights
+    mixed = synthesize_many([LONG, SHORT], "kokoro:mix", rate=[1.0, 1.1])
+    again = synthesize_many([LONG, SHORT], "kokoro:mix", rate=[1.0, 1.1])
+    assert all(np.array_equal(x, y) for x, y in zip(mixed, again, strict=True))
+    for name in KOKORO_VOICES:
+        pure = synthesize(LONG, f"kokoro:{name}")
+        assert pure.shape != mixed[0].shape or not np.allclose(pure, mixed[0], atol=1e-3), name
+    mix = get_voice("kokoro:mix")
+    assert mix.natural and not mix.pitch_control and mix.speaker == "kokoro-mix"
+
+
 def test_a_broken_kokoro_model_is_a_one_line_error(monkeypatch):
     from seqstudio.speech.corpus import synth
 

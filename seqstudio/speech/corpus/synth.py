@@ -50,7 +50,9 @@ import soxr
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.voices import (
+    KOKORO_MIX,
     KOKORO_PACKAGE,
+    KOKORO_VOICES,
     PICO_PACKAGE,
     PIPER_PACKAGE,
     PIPER_VOICES,
@@ -320,17 +322,34 @@ def _kokoro_model():
     return session, vocab, styles
 
 
+def kokoro_mix_weights(text: str, rate: float) -> dict[str, float]:
+    """The style weights ``kokoro:mix`` reads ``text`` at ``rate`` with: Dirichlet(1, 1, 1) over
+    :data:`KOKORO_VOICES`, drawn from a seed that is a function of the text and rate only."""
+    blob = json.dumps([text, round(float(rate), 6)]).encode("utf-8")
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha1(blob).digest()[:8], "little"))
+    weights = rng.dirichlet(np.ones(len(KOKORO_VOICES)))
+    return dict(zip(KOKORO_VOICES, (float(w) for w in weights), strict=True))
+
+
+def _kokoro_style(styles: dict[str, np.ndarray], style: str, text: str, rate: float, n: int) -> np.ndarray:
+    """The style vector for ``n`` phonemes: one of the package's voices, or for ``mix`` a mix of three."""
+    if style == KOKORO_MIX:
+        return sum(w * styles[name][n - 1].astype(np.float32) for name, w in kokoro_mix_weights(text, rate).items())
+    return styles[style][n - 1].astype(np.float32)
+
+
 def kokoro_reading(text: str, style: str, rate: float = 1.0, out_sample_rate: int = 16000) -> np.ndarray:
     """``text`` read by Kokoro with any of its package's style vectors (``style``: jm_kumo, jf_alpha, ...), in
-    the inventory or not (for comparing voices), at ``rate``; float32 mono at ``out_sample_rate``."""
+    the inventory or not (for comparing voices), or with ``mix`` (see :func:`kokoro_mix_weights`), at ``rate``;
+    float32 mono at ``out_sample_rate``."""
     session, vocab, styles = _kokoro_model()
-    if style not in styles:
-        raise SeqStudioError(f"Kokoro has no voice {style!r} (it has {', '.join(sorted(styles))})")
+    if style != KOKORO_MIX and style not in styles:
+        raise SeqStudioError(f"Kokoro has no voice {style!r} (it has {', '.join(sorted(styles))}, and {KOKORO_MIX})")
     ids = [vocab[c] for c in kokoro_phonemes(text) if c in vocab]
     if not ids or len(ids) > _KOKORO_MAX_PHONEMES:
         raise SeqStudioError(f"Kokoro reads 1 to {_KOKORO_MAX_PHONEMES} phonemes at a time; this text has {len(ids)}")
     feeds = {"tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-             "style": styles[style][len(ids) - 1].reshape(1, -1).astype(np.float32),
+             "style": _kokoro_style(styles, style, text, rate, len(ids)).reshape(1, -1),
              "speed": np.array([rate], dtype=np.float32)}  # fmt: skip
     audio = np.asarray(session.run(None, feeds)[0], dtype=np.float32).ravel()
     if len(audio) == 0:
