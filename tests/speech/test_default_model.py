@@ -23,7 +23,7 @@ def transcriber():
 def test_hears_a_voice_it_never_trained_on(transcriber, tmp_path):
     import soundfile as sf
 
-    # espeak-ng's Scottish accent is a test voice: held out of training (measured greedy CER on its test split 24.8 %)
+    # espeak-ng's Scottish accent is a test voice: held out of training (measured greedy CER on its test split 23.6 %)
     audio = synthesize(SENTENCE, "espeak-ng:en-gb-scotland")
     path = tmp_path / "held_out.wav"
     sf.write(str(path), audio, 16000)
@@ -31,7 +31,7 @@ def test_hears_a_voice_it_never_trained_on(transcriber, tmp_path):
     with_lm = transcriber.transcribe(path)
     greedy = transcriber.transcribe(path, DecodeOptions(beam_size=1))
     for result in (with_lm, greedy):
-        assert cer(SENTENCE, result.text) < 0.45  # stage 6: 0.13 (LM), 0.13 (greedy); chance ~0.9
+        assert cer(SENTENCE, result.text) < 0.45  # stage 7: 0.12 (LM), 0.19 (greedy); chance ~0.9
         assert result.words and all(0 <= w.start <= w.end <= result.duration_s + 1e-6 for w in result.words)
 
 
