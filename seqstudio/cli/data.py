@@ -25,8 +25,9 @@ def register(sub) -> None:
     m.set_defaults(run=run_music)
     s = kinds.add_parser("speech", help="speech corpus synthesised by offline English voices, augmented",
                          description="Synthesise sentences from offline English text with every installed voice "
-                                     "of espeak-ng, flite and festival (see scripts/setup.sh; Piper's neural voice "
-                                     "when --voices names it), with random rate and "
+                                     "of espeak-ng, flite and festival (see scripts/setup.sh; the opt-in voices of "
+                                     "Piper, SVOX Pico and Kokoro when --voices names them; --list-voices lists "
+                                     "them all), with random rate and "
                                      "pitch, then augment the train split (speed, reverb, noise, telephone, gain; "
                                      "--voice-shift: other speakers made from the recorded voices). "
                                      "Whole voices are held out for valid and test. Resumable: run the same "
@@ -37,8 +38,9 @@ def register(sub) -> None:
     s.add_argument("--test", type=int, default=600, help="test utterances (default 600)")
     s.add_argument("--voices", default="",
                    help="comma-separated voice ids to use (default: every installed espeak-ng, flite and festival "
-                        "voice; the neural Piper voice piper:en_US-joe-medium and SVOX Pico's pico:en-US and "
-                        "pico:en-GB only when named)")
+                        "voice; the opt-in voices of Piper, SVOX Pico and Kokoro only when named; see --list-voices)")
+    s.add_argument("--list-voices", action="store_true",
+                   help="list every voice id with its speaker, split and whether it is installed here, then exit")
     s.add_argument("--no-augment", action="store_true", help="keep the train split clean")
     s.add_argument("--voice-shift", type=float, default=0.0, metavar="P",
                    help="share of the recorded voices' training utterances read by a shifted voice: formants "
@@ -113,6 +115,8 @@ def run_speech(args: argparse.Namespace) -> int:
     from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig
     from seqstudio.speech.corpus.build import SpeechCorpusSpec, build_speech_corpus
 
+    if args.list_voices:
+        return _list_voices()
     if args.jobs < 1:
         raise SeqStudioError("--jobs must be at least 1")
     if args.no_augment and args.voice_shift:
@@ -133,4 +137,19 @@ def run_speech(args: argparse.Namespace) -> int:
     for split, c in summary["splits"].items():
         print(f"  {split:5s} {c['utterances']:6d} utterances  {c['hours']:6.2f} h  {c['voices']:3d} voices  "
               f"speakers: {', '.join(c['speakers'])}")
+    return 0
+
+
+def _list_voices() -> int:
+    """Every voice of the inventory: id, speaker, split, default or opt-in, and installed or what is missing."""
+    from seqstudio.speech.corpus.voices import OPT_IN_ENGINES, VOICES, missing_reason
+
+    print(f"{'voice':34s} {'speaker':22s} {'split':6s} {'used':8s} installed")
+    installed = 0
+    for voice in VOICES:
+        reason = missing_reason(voice)
+        installed += reason is None
+        used = "opt-in" if voice.engine in OPT_IN_ENGINES else "default"
+        print(f"{voice.id:34s} {voice.speaker:22s} {voice.split:6s} {used:8s} {'yes' if reason is None else reason}")
+    print(f"{len(VOICES)} voices, {installed} installed; opt-in voices are used only when --voices names them")
     return 0
