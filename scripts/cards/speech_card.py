@@ -61,12 +61,21 @@ by_source6 = (runs / "stage6" / "speech_by_source.txt").read_text().rstrip()
 by_source5 = (runs / "stage5" / "speech_by_source.txt").read_text().rstrip()
 by_source4 = (runs / "stage4" / "speech_by_source.txt").read_text().rstrip()
 bench = (runs / "bench_transcribe.txt").read_text().rstrip()
-gpu_bench = runs / "bench_transcribe_gpu.txt"  # from a device run: `seqstudio bench transcribe --device cuda`
-gpu_note = "" if not gpu_bench.exists() else f"""
-On one NVIDIA H200 (16 host cores; `seqstudio bench transcribe --device cuda --long-minutes 0`, synthetic audio
-there), measured on the stage-1 weights (the same architecture, so the same work) before beam search ran on one
-process per core: it then ran in the calling process alone, on one core for all 256 files, and that bounds these
-rows; the GPU's own speed is still to be measured:
+gpu_bench = runs / "bench_transcribe_gpu.txt"  # from a device run: `bash scripts/device/speech_gpu_bench.sh`
+gpu_note = ""
+if gpu_bench.exists():
+    gpu_batch = [line.split() for line in gpu_bench.read_text().splitlines()
+                 if line.startswith("cuda") and " batch " in line]
+    gpu_lm = next(row for row in gpu_batch if "greedy" not in row)  # ... audio s, compute s, RTF, speed
+    gpu_greedy = next(row for row in gpu_batch if "greedy" in row)
+    gpu_note = f"""
+On one NVIDIA H200 with 16 host cores (`bash scripts/device/speech_gpu_bench.sh` on a lent GPU machine:
+`seqstudio bench transcribe --device cuda`, the same human recordings, these weights). Decoded greedily, a folder
+runs at {int(gpu_greedy[-1][:-1]):,}× real time, past the issue's 5,000×; with the LM at {int(gpu_lm[-1][:-1]):,}×. The beam search is pure Python
+on one process per host core, and it, not the GPU, bounds that row: reading, features and the model take the greedy
+row's {float(gpu_greedy[-3]):.1f} s of its {float(gpu_lm[-3]):.1f} s. `transcribe --lm none` decodes greedily. A single file is searched in one
+process, a long one on all of them; its memory stays flat against a 70-minute file, which fills the GPU's one-hour
+batch:
 
 ```
 {gpu_bench.read_text().rstrip()}
@@ -414,7 +423,7 @@ length, at most {tc1['max_batch']}), CTC loss, SpecAugment (2 frequency and 2 ti
 decay {tc1['weight_decay']}, {tc1['warmup']} warm-up steps, cosine decay to {tc1['min_lr_ratio']:.0%}), gradient clipping at
 {tc1['grad_clip']}, seed {tc1['seed']}. **Wall time {p1['wall_time_s'] / 60:.0f} minutes on device `{p1['device']}`** — a 2-core AMD
 EPYC virtual machine (torch {p1['host']['torch']}; one thread while other work shared the machine). No GPU was
-available to these runs; the `gpu` preset (4×320, 9.3 M parameters) has not been trained.{restart_note}
+available to these runs; the `gpu` preset (4×320, 9.9 M parameters) has not been trained.{restart_note}
 
 | step | train CTC loss (smoothed) | validation CER (200 utterances, greedy) | WER | minutes |
 | --- | --- | --- | --- | --- |
@@ -680,8 +689,8 @@ done
 .venv/bin/python benchmarks/speech_compare.py data/corpus/speech/valid.jsonl runs/speech-stage6 models/speech-default \\
     > runs/stage7_valid_compare.txt                                   # what kept stage 7
 bash scripts/cards/speech_measure.sh models/speech-default runs --card        # every other number, then this card
-# the H200 rows: on a GPU machine (scripts/device/), with the stage-1 weights, into runs/bench_transcribe_gpu.txt:
-#   seqstudio bench transcribe --device cuda --long-minutes 0 --model runs/speech-stage1
+# the H200 rows: on a GPU machine (see scripts/device/README.md), its bench lines into runs/bench_transcribe_gpu.txt:
+#   bash scripts/device/speech_gpu_bench.sh
 ```
 Training is seeded: a batch depends only on (seed, step), and a resumed run ends with the weights an
 uninterrupted one would (floating-point results can differ across CPUs and libraries in the last bits).

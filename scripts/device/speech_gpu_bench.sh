@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One device call (about 3 minutes): the speech CUDA tests, then `bench transcribe` on the GPU with the
+# One device call (about 4 minutes): the CUDA tests (speech and music), then `bench transcribe` on the GPU with the
 # decoding processes, greedy row and the 2-hour memory test. Carry .whl/ (soundfile, soxr, audioread, cffi,
 # pycparser, pretty_midi, mido, importlib_resources for Python 3.12; see README.md here).
 # Usage on the device tool: bash scripts/device/speech_gpu_bench.sh   (results in $OUT/log.txt)
@@ -13,8 +13,10 @@ if [ "${WHEELS:-1}" = 1 ] && [ -d .whl ]; then
 fi
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$LOG" 2>&1; nproc >> "$LOG"
 say tests
-timeout 120 python3 -m pytest -q -p no:cacheprovider tests/speech/test_cuda.py tests/speech/test_decode_pool.py \
-  >> "$LOG" 2>&1; say "tests rc $?"
+timeout 150 python3 -m pytest -q -p no:cacheprovider tests/speech/test_cuda.py tests/speech/test_decode_pool.py \
+  tests/music/test_cuda.py >> "$LOG" 2>&1; say "tests rc $?"
+timeout 60 python3 -m pytest -q -p no:cacheprovider tests/speech/test_model.py tests/speech/test_features.py -k cuda \
+  >> "$LOG" 2>&1; say "cuda-parametrised tests rc $?"
 say bench
 timeout ${BENCH_S:-300} python3 -m seqstudio bench transcribe --device ${DEVICE:-cuda} --long-minutes ${LONG_MIN:-120} \
   >> "$LOG" 2>&1; say "bench rc $?"

@@ -9,14 +9,18 @@ on one process per core for big batches); loading the model and starting those p
   share batches (a GPU gets ``gpu_files``: a GPU is fast only when it is given enough work), decoded by
   default and again greedily (best path: what the model and features alone cost);
 - a long file of ``long_minutes``, in a fresh process, reporting its peak resident memory next to that
-  of a 10-minute file (enough to fill the largest batch) in another fresh process: streaming keeps the
-  two about equal. Peak RSS counts shared libraries' file pages too (more or fewer, with what the page cache
-  holds), so the peak of anonymous memory - what the work allocated - is reported beside it.
+  of a shorter file, ten minutes longer than the device's batch (14 minutes on a CPU, whose batch holds 4;
+  70 on a GPU, whose batch holds an hour), in another fresh process: streaming keeps the two about equal.
+  Peak RSS counts shared libraries' file pages too (more or fewer, with what the page cache holds), so the
+  peak of anonymous memory - what the work allocated - is reported beside it.
 
-The test audio is real human speech when the machine has ALSA's voice prompts (/usr/share/sounds/alsa:
-"Front Center", ... spoken by a person), strung together in random order with pauses and a faint noise
-floor; elsewhere it is a synthetic stand-in (harmonic bursts shaped like syllables). Speed does not
-depend on what is said, so either serves.
+The test audio is real human speech: the 49 recordings in the repository's data/human (eight sources, read
+sentences, prompts and commands), strung together in random order with pauses and a faint noise floor. An
+installed copy without them uses ALSA's voice prompts (/usr/share/sounds/alsa: "Front Center", ... spoken by
+a person) and, without those, a synthetic stand-in (harmonic bursts shaped like syllables). The search's
+cost does depend on the audio: on one core, beam search with the LM took 3.8 ms per second of data/human's
+speech, 0.8 ms on ALSA's two-word prompts (mostly pauses) and 2.3 ms on the bursts, so the bench uses
+the densest real speech it can find.
 """
 
 from __future__ import annotations
@@ -38,22 +42,28 @@ from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.memory import AnonPeak
 from seqstudio.speech.audio import SAMPLE_RATE, load_audio
 from seqstudio.speech.beam import DecodeOptions
-from seqstudio.speech.transcriber import POOL_FROM_S, Transcriber, auto_decode_workers
+from seqstudio.speech.transcriber import POOL_FROM_S, Transcriber, auto_decode_workers, default_batch_s
 
+HUMAN_DIR = Path(__file__).resolve().parents[2] / "data" / "human"  # in a checkout of the repository
 VOICE_DIR = Path("/usr/share/sounds/alsa")
 _DISTINCT_FILES = 8  # batch members cycle through this many different recordings
 
 
-def _voice_clips() -> list[np.ndarray]:
-    clips = []
-    for path in sorted(VOICE_DIR.glob("*.wav")):
-        if path.stem.lower() == "noise":
-            continue
-        try:
-            clips.append(load_audio(path))
-        except SeqStudioError:  # an odd system file only means the synthetic fallback
-            continue
-    return [c for c in clips if len(c) > SAMPLE_RATE // 4]
+def _voice_clips() -> tuple[list[np.ndarray], str]:
+    """(recordings of people, where from): data/human's, else ALSA's prompts, else none."""
+    for folder, what in ((HUMAN_DIR, "human recordings from"), (VOICE_DIR, "human voice prompts from")):
+        clips = []
+        for path in sorted(folder.glob("*.wav")):
+            if path.stem.lower() == "noise":
+                continue
+            try:
+                clips.append(load_audio(path))
+            except SeqStudioError:  # an odd file only means the next source
+                continue
+        clips = [c for c in clips if len(c) > SAMPLE_RATE // 4]
+        if clips:
+            return clips, f"{what} {folder}"
+    return [], "synthetic bursts"
 
 
 def _synthetic_clip(rng: np.random.Generator) -> np.ndarray:
@@ -72,8 +82,7 @@ class SpeechSource:
 
     def __init__(self, seed: int = 0) -> None:
         self.rng = np.random.default_rng(seed)
-        self.clips = _voice_clips()
-        self.human = bool(self.clips)
+        self.clips, self.kind = _voice_clips()
 
     def take(self, samples: int) -> np.ndarray:
         out = np.empty(samples, dtype=np.float32)
@@ -116,13 +125,15 @@ def _timed(transcriber: Transcriber, paths: list[Path], options: DecodeOptions |
 
 
 def _long_file_child(model: str, device: str, path: str) -> dict:
-    """Runs in a fresh process: transcribe one file, report time and peak memory."""
+    """Runs in a fresh process: transcribe one file as `seqstudio transcribe` does (its decoding processes
+    beside a GPU), report time and peak memory."""
     with AnonPeak() as anon:
-        transcriber = Transcriber.load(model, device)
+        transcriber = Transcriber.load(model, device, decode_workers="auto")
         started = time.perf_counter()
         transcript = transcriber.transcribe(path)
         _sync(transcriber.device)
         wall = time.perf_counter() - started
+        transcriber.close()
     peak_gpu = torch.cuda.max_memory_allocated(transcriber.device) if transcriber.device.type == "cuda" else 0
     return {"wall": wall, "audio": transcript.duration_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             / 1024, "anon_mb": anon.peak_mb, "gpu_mb": peak_gpu / 2**20}
@@ -150,7 +161,7 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     with tempfile.TemporaryDirectory(prefix="seqstudio-bench-") as tmp:
         folder = Path(tmp)
-        source_kind = "human voice prompts from " + str(VOICE_DIR) if SpeechSource().human else "synthetic bursts"
+        source_kind = SpeechSource().kind
         decoding = "beam search (16) with its lm.arpa" if probe.lm is not None else "greedy"
         yield (f"model {probe.bundle.path}: {shape}, {probe.model.num_parameters():,} parameters; torch "
                f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}; "
@@ -180,10 +191,13 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
             transcriber.close()
         probe.model.to("cpu")
         if long_minutes > 0:
-            short_minutes = min(10.0, long_minutes)
-            short = write_speech(folder / "short.wav", short_minutes * 60.0, seed=3)
             long = write_speech(folder / "long.wav", long_minutes * 60.0, seed=4)
             for spec in devices:
+                # the comparison must fill a whole batch, or it would hold less than the long file does
+                short_minutes = min(long_minutes, max(10.0, default_batch_s(torch.device(spec)) / 60 + 10))
+                short = folder / f"short{short_minutes:g}.wav"
+                if not short.exists():
+                    write_speech(short, short_minutes * 60.0, seed=3)
                 base = _in_fresh_process(model, spec, short)
                 big = _in_fresh_process(model, spec, long)
                 gpu = (f", GPU peak {big['gpu_mb']:.0f} MB ({short_minutes:g} min: {base['gpu_mb']:.0f} MB)"

@@ -72,7 +72,7 @@ PRESETS: dict[str, SpeechTrainConfig] = {
                               warmup=2, eval_every=10, eval_utterances=8, checkpoint_every=5, dropout=0.0),
     # the shipped default: a 3x256 BiLSTM, sized for a couple of hours of 2 CPU cores
     "cpu": SpeechTrainConfig(),
-    # a 4x320 BiLSTM (9.3M parameters) for a GPU; resume it over several runs
+    # a 4x320 BiLSTM (9.9M parameters) for a GPU; resume it over several runs
     "gpu": SpeechTrainConfig(hidden_size=320, num_layers=4, dropout=0.2, batch_seconds=1200.0, max_batch=256,
                              steps=30000, lr=1e-3, warmup=1000, eval_every=1000, eval_utterances=400,
                              checkpoint_every=500),

@@ -116,6 +116,11 @@ def auto_decode_workers(device: torch.device) -> int:
     return min(cores, MAX_WORKERS) if device.type == "cuda" or cores >= 4 else 1
 
 
+def default_batch_s(device: torch.device) -> float:
+    """Audio per batch when the caller does not choose: an hour on a GPU, four minutes on a CPU."""
+    return _GPU_BATCH_S if device.type == "cuda" else _CPU_BATCH_S
+
+
 def _is_greedy(options: DecodeOptions | None) -> bool:
     """Best-path decoding gives what a 1-beam search without LM or hot-words gives, much faster."""
     return options is None or (options.beam_size <= 1 and options.lm is None and not options.hotwords
@@ -178,8 +183,7 @@ class Transcriber:
         self.bundle = bundle
         self.device = device
         self.chunk_s = float(chunk_s)
-        default_batch = _GPU_BATCH_S if device.type == "cuda" else _CPU_BATCH_S
-        self.batch_s = float(batch_s) if batch_s is not None else max(default_batch, self.chunk_s)
+        self.batch_s = float(batch_s) if batch_s is not None else max(default_batch_s(device), self.chunk_s)
         if self.batch_s < self.chunk_s:
             raise ValueError("batch_s must be at least chunk_s")
         self.lm = lm  # used by beam search when the options name no LM file of their own

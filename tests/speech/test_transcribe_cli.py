@@ -266,3 +266,14 @@ def test_bench_transcribe_reports_real_time_factors(model_dir, capsys):
     assert batch[:4] == ["cpu", "batch", "3", "x"] and float(batch[6]) == 6.0
     code, _, err = run(["bench", "transcribe", "--model", model_dir, "--files", 0], capsys)
     assert_one_line_error(code, err, "--files")
+
+
+def test_bench_audio_is_the_repositorys_human_recordings():
+    from seqstudio.speech.bench import HUMAN_DIR, SpeechSource
+
+    assert HUMAN_DIR == REPO / "data" / "human"
+    source = SpeechSource(seed=0)
+    assert source.kind == f"human recordings from {HUMAN_DIR}"
+    assert len(source.clips) == len(list(HUMAN_DIR.glob("*.wav")))  # every clip is longer than 0.25 s
+    audio = source.take(16000 * 20)
+    assert audio.shape == (16000 * 20,) and 0.05 < float(abs(audio).max()) <= 1.0
