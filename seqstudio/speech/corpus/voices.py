@@ -35,7 +35,8 @@ Kokoro's phoneme set. Three of the five voices are used (``kokoro:jm_kumo``, a m
 sentences, against 46-50 % for Pico and 30-40 % for flite, festival and Piper), the other two not (78-100 %).
 ``kokoro:mix`` is a new speaker for every reading: a random convex mix of those three voices' style vectors
 (Dirichlet weights drawn from the text and rate, so a corpus rebuilds the same), from a man's pitch to a woman's
-and timbres between, as intelligible as the three (WER 47 % on the same sentences). Two of the three are women, so
+and timbres between, as intelligible as the three (WER 47 % on the same sentences); a corpus's manifest gives each
+reading's weights (``mix``). Two of the three are women, so
 most mixes sound like one: median f0 of 20 readings of a corpus, 10th/50th/90th percentile 145/200/250 Hz.
 Opt-in, training speakers.
 
@@ -48,6 +49,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import importlib.util
 import re
 import shutil
@@ -89,6 +91,12 @@ KOKORO_VOICES: dict[str, str] = {"jm_kumo": "kokoro-kumo", "jf_gongitsune": "kok
 KOKORO_MIX = "mix"  # kokoro:mix, a random mix of KOKORO_VOICES' styles for each reading (a speaker per reading)
 # Engines whose voices a corpus uses only when named (see the module docstring).
 OPT_IN_ENGINES = frozenset({"piper", "pico", "kokoro"})
+# The version of SeqStudio's rule for kokoro:mix's weights (synth.kokoro_mix_weights): raise it when the rule
+# changes, so that no corpus resumes with readings mixed two ways.
+KOKORO_MIX_RULE = "1"
+# The Debian packages each engine's audio depends on besides a festival voice's own (engine_versions).
+_DEBIAN_PARTS: dict[str, tuple[str, ...]] = {"espeak-ng": ("espeak-ng", "libespeak-ng1", "espeak-ng-data"),
+                                             "flite": ("flite", "libflite1"), "festival": ("festival", "festlex-cmu")}
 
 # "en" is espeak-ng's British English (en-gb): 1.51 silently ignores a +variant after "en-gb" but not after "en".
 ESPEAK_ACCENTS = (
@@ -231,6 +239,58 @@ def voice_package(voice: Voice) -> str:
     if voice.engine == "kokoro":
         return KOKORO_PACKAGE
     return ENGINE_PACKAGE[voice.engine]
+
+
+def _debian_version(package: str) -> str | None:
+    """The installed version of a Debian package, or None (not installed, or no dpkg here)."""
+    if shutil.which("dpkg-query") is None:
+        return None
+    try:
+        done = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _program_version(program: str) -> str:
+    """The first version number a program prints for ``--version`` (where dpkg cannot tell), or "unknown"."""
+    try:
+        done = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    found = re.search(r"\d+(?:\.\d+)+", done.stdout + done.stderr)
+    return found.group(0) if found else "unknown"
+
+
+def _pip_version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def engine_versions(voices) -> dict[str, str]:
+    """What the audio of ``voices`` depends on besides SeqStudio, with versions: {package: version} for the
+    Debian packages of the engines and festival's voices (or an engine's own version number where dpkg is not
+    there), the pip packages of Piper, Pico and Kokoro, and the rule of ``kokoro:mix``. A corpus records it and
+    never resumes under other versions, which would mix two kinds of audio."""
+    versions: dict[str, str] = {}
+    for voice in voices:
+        if voice.engine in _DEBIAN_PARTS:
+            parts = _DEBIAN_PARTS[voice.engine] + ((voice_package(voice),) if voice.engine == "festival" else ())
+            for package in parts:
+                if package not in versions and (found := _debian_version(package)) is not None:
+                    versions[package] = found
+            if not any(package in versions for package in parts):
+                versions[voice.engine] = _program_version(voice.engine)
+        else:
+            packages = {"piper": (PIPER_PACKAGE, voice_package(voice), "onnxruntime"), "pico": (PICO_PACKAGE,),
+                        "kokoro": (KOKORO_PACKAGE, *KOKORO_MODEL_PACKAGES, "onnxruntime")}[voice.engine]
+            versions.update({package: _pip_version(package) for package in packages})
+            if voice.id == f"kokoro:{KOKORO_MIX}":
+                versions["seqstudio kokoro:mix rule"] = KOKORO_MIX_RULE
+    return dict(sorted(versions.items()))
 
 
 @functools.lru_cache(maxsize=1)
