@@ -173,6 +173,33 @@ def beam_decode(
     Each :class:`Hypothesis` has the text, one frame span per character, the search score (module
     docstring) and timed words. The vocabulary must contain a space (the word separator).
     """
+    options, rows, offsets, lm = _prepare(log_probs, vocab, lengths, frame_shift_s, offset_s, options, lm)
+    if pool is not None:
+        return pool.decode(rows, offsets, vocab, options, lm, frame_shift_s)
+    search = make_search(vocab, options, lm)
+    return [search_one(search, row, frame_shift_s, offset) for row, offset in zip(rows, offsets, strict=True)]
+
+
+def beam_submit(
+    log_probs: torch.Tensor | np.ndarray,
+    vocab: CharVocab,
+    lengths: torch.Tensor | Sequence[int] | None = None,
+    *,
+    frame_shift_s: float,
+    offset_s: float | Sequence[float] = 0.0,
+    options: DecodeOptions | None = None,
+    lm: NgramLM | None = None,
+    pool,
+):
+    """:func:`beam_decode` on ``pool``'s worker processes, not waited for: returns a
+    :class:`~seqstudio.speech.decode_pool.PendingDecode` whose ``result()`` is what :func:`beam_decode` returns."""
+    options, rows, offsets, lm = _prepare(log_probs, vocab, lengths, frame_shift_s, offset_s, options, lm)
+    return pool.submit(rows, offsets, vocab, options, lm, frame_shift_s)
+
+
+def _prepare(log_probs, vocab: CharVocab, lengths, frame_shift_s: float, offset_s, options: DecodeOptions | None,
+             lm: NgramLM | None) -> tuple[DecodeOptions, list[np.ndarray], list[float], NgramLM | None]:
+    """The checked options, one float64 (T, V) array and offset per utterance, and the LM to search with."""
     options = options or DecodeOptions()
     log_probs, lengths_list, offsets = check_batch(log_probs, vocab, lengths, frame_shift_s, offset_s)
     if " " not in vocab.chars:
@@ -180,11 +207,7 @@ def beam_decode(
     if lm is None and options.lm is not None:
         lm = load_lm(options.lm)
     array = log_probs.detach().cpu().double().numpy()
-    rows = [array[b, :n] for b, n in enumerate(lengths_list)]
-    if pool is not None:
-        return pool.decode(rows, offsets, vocab, options, lm, frame_shift_s)
-    search = make_search(vocab, options, lm)
-    return [search_one(search, row, frame_shift_s, offset) for row, offset in zip(rows, offsets, strict=True)]
+    return options, [array[b, :n] for b, n in enumerate(lengths_list)], offsets, lm
 
 
 def make_search(vocab: CharVocab, options: DecodeOptions, lm: NgramLM | None) -> _Search:

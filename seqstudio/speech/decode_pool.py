@@ -62,29 +62,46 @@ class DecodePool:
                lm: NgramLM | None, frame_shift_s: float) -> list[list[Hypothesis]]:
         """One n-best list per row (``rows[i]``: (T_i, V) float64 log-probs), in order. Decoded here instead
         when a worker died or the LM's file is no longer the one ``lm`` was read from."""
+        return self.submit(rows, offsets, vocab, options, lm, frame_shift_s).result()
+
+    def submit(self, rows: list[np.ndarray], offsets: list[float], vocab: CharVocab, options: DecodeOptions,
+               lm: NgramLM | None, frame_shift_s: float) -> PendingDecode:
+        """Start decoding ``rows`` on the workers and return at once: :meth:`PendingDecode.result` gives what
+        :meth:`decode` would. The caller can run the model on its next batch meanwhile."""
         if not self.can_decode(lm):
             raise ValueError("this language model has no file the workers could read")
+        pending = PendingDecode(self, rows, offsets, vocab, options, lm, frame_shift_s)
         # longest first, dealt round-robin into a few tasks per worker: even loads, little per-task overhead
         order = sorted(range(len(rows)), key=lambda i: -len(rows[i]))
         tasks = min(len(rows), 4 * self.workers)
-        groups = [order[k::tasks] for k in range(tasks)]
         source = None if lm is None else lm.source
-        futures = []
         try:
             executor = self._start()
-            for group in groups:
-                futures.append(executor.submit(_decode_group, vocab.chars, source, options, frame_shift_s,
-                                               [(rows[i], offsets[i]) for i in group]))
-            results: list[list[Hypothesis] | None] = [None] * len(rows)
-            for group, future in zip(groups, futures, strict=True):
+            for group in (order[k::tasks] for k in range(tasks)):
+                pending.futures.append(executor.submit(_decode_group, vocab.chars, source, options, frame_shift_s,
+                                                       [(rows[i], offsets[i]) for i in group]))
+                pending.groups.append(group)
+        except BrokenProcessPool as exc:  # result() decodes it here
+            pending.error = exc
+        except BaseException:  # Ctrl-C: nothing keeps running behind the caller's back
+            pending.cancel()
+            self.close()
+            raise
+        return pending
+
+    def _collect(self, pending: PendingDecode) -> list[list[Hypothesis]]:
+        try:
+            if pending.error is not None:
+                raise pending.error
+            results: list[list[Hypothesis] | None] = [None] * len(pending.rows)
+            for group, future in zip(pending.groups, pending.futures, strict=True):
                 for i, nbest in zip(group, future.result(), strict=True):
                     results[i] = nbest
             return results  # type: ignore[return-value]
         except (BrokenProcessPool, StaleLM) as exc:
             # an LM file that changed since it was read would decode with other numbers there: this batch
             # stays here
-            for future in futures:
-                future.cancel()
+            pending.cancel()
             if isinstance(exc, BrokenProcessPool):
                 # killed, out of memory, or -- the usual reason -- a script without an
                 # `if __name__ == "__main__":` guard, which every spawned worker runs again: do not retry
@@ -92,9 +109,10 @@ class DecodePool:
                 self.broken = True
                 warnings.warn("beam search worker processes stopped; decoding in this process from now on (a "
                               "script that starts them needs an `if __name__ == \"__main__\":` block)",
-                              RuntimeWarning, stacklevel=2)
-            search = make_search(vocab, options, lm)
-            return [search_one(search, row, frame_shift_s, offset) for row, offset in zip(rows, offsets, strict=True)]
+                              RuntimeWarning, stacklevel=3)
+            search = make_search(pending.vocab, pending.options, pending.lm)
+            return [search_one(search, row, pending.frame_shift_s, offset)
+                    for row, offset in zip(pending.rows, pending.offsets, strict=True)]
         except BaseException:  # Ctrl-C, an error in one task: nothing keeps running behind the caller's back
             self.close()
             raise
@@ -110,6 +128,30 @@ class DecodePool:
         if self._finalizer is not None:
             self._finalizer()
         self._executor = self._finalizer = None
+
+
+class PendingDecode:
+    """A batch on its way through a :class:`DecodePool` (from :meth:`DecodePool.submit`)."""
+
+    def __init__(self, pool: DecodePool, rows: list[np.ndarray], offsets: list[float], vocab: CharVocab,
+                 options: DecodeOptions, lm: NgramLM | None, frame_shift_s: float) -> None:
+        self.pool, self.rows, self.offsets, self.vocab = pool, rows, offsets, vocab
+        self.options, self.lm, self.frame_shift_s = options, lm, frame_shift_s
+        self.groups: list[list[int]] = []
+        self.futures: list = []
+        self.error: BaseException | None = None
+        self._results: list[list[Hypothesis]] | None = None
+
+    def result(self) -> list[list[Hypothesis]]:
+        """One n-best list per row, in order (waits for the workers; decodes here if they could not)."""
+        if self._results is None:
+            self._results = self.pool._collect(self)
+        return self._results
+
+    def cancel(self) -> None:
+        """Drop what has not started (a task already running finishes, and its result is not used)."""
+        for future in self.futures:
+            future.cancel()
 
 
 # -- in the worker processes ------------------------------------------------------------------------

@@ -8,7 +8,9 @@ The CLI, the evaluation, the bench and the app walk this same path::
 
 Memory is bounded by one batch of chunks plus each open file's words, whatever the files' lengths.
 Chunks of several files share a batch: the features and the model are padding-invariant (a batch gives
-what each chunk gives alone), so batching changes the speed, never the words. A chunk whose peak stays
+what each chunk gives alone), so batching changes the speed, never the words. Beam search on worker
+processes (:mod:`decode_pool`) runs while this process reads the next batch and runs the model on it: beside a
+GPU the two overlap instead of taking turns (the words are the same). A chunk whose peak stays
 below -60 dBFS is digital silence: it is not decoded at all, because normalised features would blow its
 faint noise up to the loudness of speech and let a model hallucinate words in it.
 """
@@ -31,10 +33,10 @@ from seqstudio.core.device import resolve_device
 from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech.audio import AudioChunk, audio_info, iter_audio_chunks
-from seqstudio.speech.beam import DecodeOptions, beam_decode, load_lm
+from seqstudio.speech.beam import DecodeOptions, beam_decode, beam_submit, load_lm
 from seqstudio.speech.bundle import SpeechBundle, find_lm, load_speech_model
 from seqstudio.speech.decode import Hypothesis, greedy_decode
-from seqstudio.speech.decode_pool import MAX_WORKERS, DecodePool, available_cores
+from seqstudio.speech.decode_pool import MAX_WORKERS, DecodePool, PendingDecode, available_cores
 from seqstudio.speech.features import LogMel
 from seqstudio.speech.formats import Segment, Word, render, segment_words, write_transcript
 from seqstudio.speech.lm import NgramLM
@@ -163,6 +165,19 @@ class _Queued:
     chunk: AudioChunk
 
 
+@dataclass(eq=False)
+class _InFlight:
+    """A batch whose model has run and whose beam search is still on the decoding processes."""
+
+    queue: list[_Queued]
+    pending: list[tuple[int, list[_Queued], PendingDecode]]  # (variant, chunks, their search)
+    sample_rate: int
+
+    def cancel(self) -> None:
+        for _, _, search in self.pending:
+            search.cancel()
+
+
 class Transcriber:
     """A loaded speech model on a device. One transcription at a time per instance (not thread-safe);
     a GUI worker owns one and cancels through the :class:`Progress` it passes."""
@@ -258,59 +273,71 @@ class Transcriber:
         queued_samples = 0
         batch_samples = int(self.batch_s * self.sample_rate)
 
+        in_flight: _InFlight | None = None
+
         def flush() -> None:
-            nonlocal queue, queued_samples, done_s
+            nonlocal queue, queued_samples, done_s, in_flight
             if queue:
-                self._run_batch(queue, decoders, progress)
+                flight = self._run_batch(queue, decoders, progress)  # while the last batch is still searched
+                if in_flight is not None:
+                    _collect(in_flight)
+                in_flight = flight
                 if self.device.type == "cpu":
                     _release_memory()
                 done_s += queued_samples / self.sample_rate
                 progress.update(int(done_s), queue[-1].file.path.name)
             queue, queued_samples = [], 0
 
-        for index, path in enumerate(paths):
-            file = _File(index, path, len(decoders))
-            pending.append(file)
-            chunks = iter_audio_chunks(path, self.sample_rate, self.chunk_s, search_s=min(5.0, self.chunk_s / 3))
-            number = 0
-            while True:
-                progress.check()
-                started = time.perf_counter()
-                try:
-                    chunk = next(chunks, None)
-                except Cancelled:
-                    raise
-                except SeqStudioError as exc:
-                    file.error = exc
-                except (RuntimeError, ValueError, OSError, EOFError) as exc:  # a decoder's surprise, not ours
-                    file.error = SeqStudioError(f"{path} could not be decoded ({type(exc).__name__}: "
-                                                f"{' '.join(str(exc).split())})")
-                finally:
-                    file.compute_s += time.perf_counter() - started
-                if file.error is not None:
-                    chunks.close()
-                    queued_samples -= sum(len(q.chunk.samples) for q in queue if q.file is file)
-                    queue = [q for q in queue if q.file is not file]
-                    file.outstanding = 0
-                    break
-                if chunk is None:
-                    break
-                file.samples += len(chunk.samples)
-                if len(chunk.samples) == 0 or float(np.max(np.abs(chunk.samples))) < SILENCE_PEAK:
-                    done_s += len(chunk.samples) / self.sample_rate
-                    continue
-                queue.append(_Queued(file, number, chunk))
-                number += 1
-                file.outstanding += 1
-                queued_samples += len(chunk.samples)
-                if queued_samples >= batch_samples or len(queue) >= _MAX_BATCH_CHUNKS:
-                    flush()
-                    yield from _finished(pending, self.sample_rate, keep_nbest)
-            file.done_reading = True
+        try:
+            for index, path in enumerate(paths):
+                file = _File(index, path, len(decoders))
+                pending.append(file)
+                chunks = iter_audio_chunks(path, self.sample_rate, self.chunk_s, search_s=min(5.0, self.chunk_s / 3))
+                number = 0
+                while True:
+                    progress.check()
+                    started = time.perf_counter()
+                    try:
+                        chunk = next(chunks, None)
+                    except Cancelled:
+                        raise
+                    except SeqStudioError as exc:
+                        file.error = exc
+                    except (RuntimeError, ValueError, OSError, EOFError) as exc:  # a decoder's surprise, not ours
+                        file.error = SeqStudioError(f"{path} could not be decoded ({type(exc).__name__}: "
+                                                    f"{' '.join(str(exc).split())})")
+                    finally:
+                        file.compute_s += time.perf_counter() - started
+                    if file.error is not None:
+                        chunks.close()
+                        queued_samples -= sum(len(q.chunk.samples) for q in queue if q.file is file)
+                        queue = [q for q in queue if q.file is not file]
+                        file.outstanding = 0
+                        break
+                    if chunk is None:
+                        break
+                    file.samples += len(chunk.samples)
+                    if len(chunk.samples) == 0 or float(np.max(np.abs(chunk.samples))) < SILENCE_PEAK:
+                        done_s += len(chunk.samples) / self.sample_rate
+                        continue
+                    queue.append(_Queued(file, number, chunk))
+                    number += 1
+                    file.outstanding += 1
+                    queued_samples += len(chunk.samples)
+                    if queued_samples >= batch_samples or len(queue) >= _MAX_BATCH_CHUNKS:
+                        flush()
+                        yield from _finished(pending, self.sample_rate, keep_nbest)
+                file.done_reading = True
+                yield from _finished(pending, self.sample_rate, keep_nbest)
+            flush()
+            if in_flight is not None:
+                _collect(in_flight)
+                in_flight = None
             yield from _finished(pending, self.sample_rate, keep_nbest)
-        flush()
-        yield from _finished(pending, self.sample_rate, keep_nbest)
-        progress.finish()
+            progress.finish()
+        finally:  # cancelled, an error, or the caller stopped iterating: drop the search still queued
+            if in_flight is not None:
+                in_flight.cancel()
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -328,9 +355,11 @@ class Transcriber:
         lm = self.lm if options.lm is None else load_lm(options.lm)  # read (and checked) once, before any work
 
         def search(log_probs, lengths, offsets):
-            pool = self.pool if self._use_pool(float(lengths.sum()) * shift, lm) else None
+            if self._use_pool(float(lengths.sum()) * shift, lm):  # a PendingDecode, collected after the next batch
+                return beam_submit(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets, options=options,
+                                   lm=lm, pool=self.pool)
             return beam_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets, options=options,
-                               lm=lm, pool=pool)
+                               lm=lm)
         return search
 
     def _use_pool(self, seconds: float, lm: NgramLM | None) -> bool:
@@ -339,10 +368,11 @@ class Transcriber:
         return (pool is not None and not pool.broken and pool.can_decode(lm)
                 and (pool.started or seconds >= min(POOL_FROM_S, 0.5 * self.batch_s)))
 
-    def _run_batch(self, queue: list[_Queued], decoders, progress: Progress) -> None:
+    def _run_batch(self, queue: list[_Queued], decoders, progress: Progress) -> _InFlight | None:
         """Features, model and decoding for queued chunks, in sub-batches of similar length (little
         padding). Wall time is shared among files by audio length: the model's time by all variants,
-        each decoder's time by its own variant only."""
+        each decoder's time by its own variant only. Searches sent to the decoding processes come back as an
+        :class:`_InFlight` for :func:`_collect`; the chunks are done when it is collected (None: done now)."""
         order = sorted(queue, key=lambda q: len(q.chunk.samples), reverse=True)
         budget = max(int(self.batch_s * self.sample_rate), len(order[0].chunk.samples))
         groups: list[list[_Queued]] = []
@@ -354,9 +384,10 @@ class Transcriber:
                 groups.append([item])
         shared = 0.0
         per_variant = [0.0] * len(decoders)
+        pending: list[tuple[int, list[_Queued], PendingDecode]] = []
         for group in groups:
             progress.check()
-            times = self._run_group(group, decoders)
+            times = self._run_group(group, decoders, pending)
             shared += times[0]
             for v, t in enumerate(times[1:]):
                 per_variant[v] += t
@@ -366,11 +397,16 @@ class Transcriber:
             q.file.compute_s += shared * share
             for v, t in enumerate(per_variant):
                 q.file.decode_s[v] += t * share
+        if pending:
+            return _InFlight(queue, pending, self.sample_rate)
+        for q in queue:
             q.file.outstanding -= 1
+        return None
 
     @torch.inference_mode()
-    def _run_group(self, group: list[_Queued], decoders) -> list[float]:
-        """Run one padded batch; returns the seconds of [features + model, decoder 1, decoder 2, ...]."""
+    def _run_group(self, group: list[_Queued], decoders, pending: list) -> list[float]:
+        """Run one padded batch; returns the seconds of [features + model, decoder 1, decoder 2, ...]. A search
+        sent to the decoding processes is appended to ``pending`` (its time here: sending it)."""
         started = time.perf_counter()
         lengths = [len(q.chunk.samples) for q in group]
         waves = np.zeros((len(group), max(lengths)), dtype=np.float32)
@@ -386,11 +422,34 @@ class Transcriber:
         offsets = [q.chunk.start for q in group]
         for v, decode in enumerate(decoders):
             started = time.perf_counter()
-            for q, nbest in zip(group, decode(log_probs, out_lengths, offsets), strict=True):
-                end = q.chunk.start + len(q.chunk.samples) / self.sample_rate
-                q.file.hyps[v].append((q.number, [_clamp(h, end) for h in nbest]))
+            found = decode(log_probs, out_lengths, offsets)
+            if isinstance(found, PendingDecode):
+                pending.append((v, group, found))
+            else:
+                _record(group, v, found, self.sample_rate)
             times.append(time.perf_counter() - started)
         return times
+
+
+def _record(group: list[_Queued], variant: int, nbests: list[list[Hypothesis]], sample_rate: int) -> None:
+    for q, nbest in zip(group, nbests, strict=True):
+        end = q.chunk.start + len(q.chunk.samples) / sample_rate
+        q.file.hyps[variant].append((q.number, [_clamp(h, end) for h in nbest]))
+
+
+def _collect(flight: _InFlight) -> None:
+    """Wait for a batch's searches on the decoding processes and record them: its chunks are done. The wait
+    is the decoding time its files are charged (the rest ran beside the model's next batch)."""
+    for variant, group, search in flight.pending:
+        started = time.perf_counter()
+        nbests = search.result()
+        waited = time.perf_counter() - started
+        _record(group, variant, nbests, flight.sample_rate)
+        total = sum(len(q.chunk.samples) for q in group)
+        for q in group:
+            q.file.decode_s[variant] += waited * len(q.chunk.samples) / total
+    for q in flight.queue:
+        q.file.outstanding -= 1
 
 
 def _load_malloc_trim():

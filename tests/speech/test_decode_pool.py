@@ -75,6 +75,65 @@ def test_transcripts_with_decoding_processes_equal_those_without(monkeypatch):
         assert a.text == b.text and a.words == b.words
 
 
+def test_search_on_the_processes_overlaps_the_next_batch_and_changes_no_word(monkeypatch):
+    """Batch k's model runs while batch k-1 is searched; files (several chunks each, spread over batches) come
+    out in order with the words of decoding in this process, for greedy and LM variants side by side."""
+    files = _human_files(8)
+    small = {"chunk_s": 2.0, "batch_s": 4.0}  # a few chunks per file, a few chunks per batch: many batches
+    variants = [None, DecodeOptions(lm=str(LM_FILE))]
+    alone = list(Transcriber.load("default", "cpu", decode_workers=1, **small).iter_transcribe(files,
+                                                                                             variants=variants))
+    monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
+    events = []
+    run_batch, collect = Transcriber._run_batch, transcriber_module._collect
+
+    def logged_run(self, queue, decoders, progress):
+        flight = run_batch(self, queue, decoders, progress)
+        events.append(("model", id(queue)))
+        return flight
+
+    def logged_collect(flight):
+        events.append(("collected", id(flight.queue)))
+        collect(flight)
+
+    monkeypatch.setattr(Transcriber, "_run_batch", logged_run)
+    monkeypatch.setattr(transcriber_module, "_collect", logged_collect)
+    pooled = Transcriber.load("default", "cpu", decode_workers=2, **small)
+    try:
+        together = list(pooled.iter_transcribe(files, variants=variants))
+    finally:
+        pooled.close()
+    assert [r.index for r in together] == list(range(len(files)))
+    for a, b in zip(alone, together, strict=True):
+        for x, y in zip(a.transcripts, b.transcripts, strict=True):
+            assert x.text == y.text and x.words == y.words
+    batches = [key for kind, key in events if kind == "model"]
+    assert len(batches) >= 4 and [kind for kind, _ in events].count("collected") == len(batches)
+    for earlier, later in zip(batches, batches[1:], strict=False):  # the next model ran before the last was collected
+        assert events.index(("model", later)) < events.index(("collected", earlier))
+
+
+def test_a_cancelled_transcription_leaves_the_processes_usable(monkeypatch):
+    from seqstudio.core.errors import Cancelled
+    from seqstudio.core.progress import Progress
+
+    files = _human_files(6)
+    monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
+    pooled = Transcriber.load("default", "cpu", decode_workers=2, chunk_s=2.0, batch_s=4.0)
+    progress = Progress()
+    try:
+        results = pooled.iter_transcribe(files, progress=progress)
+        next(results)  # the first file is out; later batches are in flight
+        progress.cancel()
+        with pytest.raises(Cancelled):
+            list(results)
+        again = pooled.transcribe_many(files[:2])  # queued searches were dropped, the processes still work
+    finally:
+        pooled.close()
+    alone = Transcriber.load("default", "cpu", chunk_s=2.0, batch_s=4.0).transcribe_many(files[:2])
+    assert [t.text for t in again] == [t.text for t in alone]
+
+
 def test_workers_import_no_torch_and_leave_ctrl_c_to_the_caller():
     assert "torch" in sys.modules  # the caller has it; the spawned workers must not
     pool = DecodePool(2)
