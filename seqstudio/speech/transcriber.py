@@ -8,9 +8,9 @@ The CLI, the evaluation, the bench and the app walk this same path::
 
 Memory is bounded by one batch of chunks plus each open file's words, whatever the files' lengths.
 Chunks of several files share a batch: the features and the model are padding-invariant (a batch gives
-what each chunk gives alone), so batching changes the speed, never the words. Beam search on worker
-processes (:mod:`decode_pool`) runs while this process reads the next batch and runs the model on it: beside a
-GPU the two overlap instead of taking turns (the words are the same). A chunk whose peak stays
+what each chunk gives alone), so batching changes the speed, never the words. Beside a GPU, beam search on worker
+processes (:mod:`decode_pool`) runs while this process reads the next batch and runs the model on it: the two
+overlap instead of taking turns (the words are the same). A chunk whose peak stays
 below -60 dBFS is digital silence: it is not decoded at all, because normalised features would blow its
 faint noise up to the loudness of speech and let a model hallucinate words in it.
 """
@@ -202,6 +202,10 @@ class Transcriber:
         if self.batch_s < self.chunk_s:
             raise ValueError("batch_s must be at least chunk_s")
         self.lm = lm  # used by beam search when the options name no LM file of their own
+        # Search a batch on the decoding processes while the model runs on the next one: beside a GPU, whose
+        # model leaves the host's cores to the search. On a CPU the two would share the cores: measured on 2
+        # cores with 2 processes, 7 % slower with the model's 2 threads (21 % faster with 1).
+        self.overlap_decoding = device.type == "cuda"
         self.model = bundle.model.to(device).eval()
         self.features = LogMel(bundle.features).to(device)
         self.sample_rate = bundle.features.sample_rate
@@ -282,6 +286,9 @@ class Transcriber:
                 if in_flight is not None:
                     _collect(in_flight)
                 in_flight = flight
+                if in_flight is not None and not self.overlap_decoding:
+                    _collect(in_flight)
+                    in_flight = None
                 if self.device.type == "cpu":
                     _release_memory()
                 done_s += queued_samples / self.sample_rate

@@ -99,6 +99,8 @@ def test_search_on_the_processes_overlaps_the_next_batch_and_changes_no_word(mon
     monkeypatch.setattr(Transcriber, "_run_batch", logged_run)
     monkeypatch.setattr(transcriber_module, "_collect", logged_collect)
     pooled = Transcriber.load("default", "cpu", decode_workers=2, **small)
+    assert not pooled.overlap_decoding  # a GPU's policy (on a CPU the model and the search share the cores)
+    pooled.overlap_decoding = True
     try:
         together = list(pooled.iter_transcribe(files, variants=variants))
     finally:
@@ -113,6 +115,21 @@ def test_search_on_the_processes_overlaps_the_next_batch_and_changes_no_word(mon
         assert events.index(("model", later)) < events.index(("collected", earlier))
 
 
+def test_on_a_cpu_each_batch_is_searched_before_the_next_runs(monkeypatch):
+    monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
+    events = []
+    run_batch, collect = Transcriber._run_batch, transcriber_module._collect
+    monkeypatch.setattr(Transcriber, "_run_batch",
+                        lambda self, *a: events.append("model") or run_batch(self, *a))
+    monkeypatch.setattr(transcriber_module, "_collect", lambda flight: events.append("collected") or collect(flight))
+    pooled = Transcriber.load("default", "cpu", decode_workers=2, chunk_s=2.0, batch_s=4.0)
+    try:
+        pooled.transcribe_many(_human_files(8))
+    finally:
+        pooled.close()
+    assert len(events) >= 6 and events == ["model", "collected"] * (len(events) // 2)
+
+
 def test_a_cancelled_transcription_leaves_the_processes_usable(monkeypatch):
     from seqstudio.core.errors import Cancelled
     from seqstudio.core.progress import Progress
@@ -120,6 +137,7 @@ def test_a_cancelled_transcription_leaves_the_processes_usable(monkeypatch):
     files = _human_files(6)
     monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
     pooled = Transcriber.load("default", "cpu", decode_workers=2, chunk_s=2.0, batch_s=4.0)
+    pooled.overlap_decoding = True
     progress = Progress()
     try:
         results = pooled.iter_transcribe(files, progress=progress)
