@@ -112,7 +112,7 @@ class DecodePool:
                 self.broken = True
                 warnings.warn("beam search worker processes stopped; decoding in this process from now on (a "
                               "script that starts them needs an `if __name__ == \"__main__\":` block)",
-                              RuntimeWarning, stacklevel=3)
+                              RuntimeWarning, stacklevel=4)  # _collect, result, decode: its caller
             search = make_search(pending.vocab, pending.options, pending.lm)
             return [search_one(search, row, pending.frame_shift_s, offset)
                     for row, offset in zip(pending.rows, pending.offsets, strict=True)]

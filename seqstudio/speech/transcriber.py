@@ -6,7 +6,8 @@ The CLI, the evaluation, the bench and the app walk this same path::
          -> batch of chunks (across files) -> LogMel on the device -> SpeechLSTM -> CTC decoding
          -> words with times offset by each chunk's start -> segments
 
-Memory is bounded by one batch of chunks plus each open file's words, whatever the files' lengths.
+Memory is bounded by one batch of chunks plus each open file's words, whatever the files' lengths (beside
+a GPU, plus the log-probs of the batch before, still being searched).
 Chunks of several files share a batch: the features and the model are padding-invariant (a batch gives
 what each chunk gives alone), so batching changes the speed, never the words. Beside a GPU, beam search on worker
 processes (:mod:`decode_pool`) runs while this process reads the next batch and runs the model on it: the two
@@ -50,6 +51,7 @@ _MAX_BATCH_CHUNKS = 256
 # audio in one sub-batch from which beam search starts worker processes (~1 s to start them; a CPU's
 # sub-batches hold at most 240 s, so there half of one does)
 POOL_FROM_S = 240.0
+_NO_AUDIO = np.zeros(0, dtype=np.float32)
 
 
 @dataclass
@@ -162,7 +164,8 @@ class _File:
 class _Queued:
     file: _File
     number: int  # the chunk's position in its file
-    chunk: AudioChunk
+    chunk: AudioChunk  # its samples are dropped once the model has run (a batch in flight keeps no audio)
+    size: int  # samples
 
 
 @dataclass(eq=False)
@@ -317,9 +320,11 @@ class Transcriber:
                         file.compute_s += time.perf_counter() - started
                     if file.error is not None:
                         chunks.close()
-                        queued_samples -= sum(len(q.chunk.samples) for q in queue if q.file is file)
+                        dropped = [q for q in queue if q.file is file]
+                        queued_samples -= sum(q.size for q in dropped)
                         queue = [q for q in queue if q.file is not file]
-                        file.outstanding = 0
+                        # its chunks still being searched count down when collected; then its error comes out
+                        file.outstanding -= len(dropped)
                         break
                     if chunk is None:
                         break
@@ -327,7 +332,7 @@ class Transcriber:
                     if len(chunk.samples) == 0 or float(np.max(np.abs(chunk.samples))) < SILENCE_PEAK:
                         done_s += len(chunk.samples) / self.sample_rate
                         continue
-                    queue.append(_Queued(file, number, chunk))
+                    queue.append(_Queued(file, number, chunk, len(chunk.samples)))
                     number += 1
                     file.outstanding += 1
                     queued_samples += len(chunk.samples)
@@ -362,11 +367,12 @@ class Transcriber:
         lm = self.lm if options.lm is None else load_lm(options.lm)  # read (and checked) once, before any work
 
         def search(log_probs, lengths, offsets):
-            if self._use_pool(float(lengths.sum()) * shift, lm):  # a PendingDecode, collected after the next batch
+            pool = self.pool if self._use_pool(float(lengths.sum()) * shift, lm) else None
+            if pool is not None and self.overlap_decoding:  # a PendingDecode, collected after the next batch
                 return beam_submit(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets, options=options,
-                                   lm=lm, pool=self.pool)
+                                   lm=lm, pool=pool)
             return beam_decode(log_probs, vocab, lengths, frame_shift_s=shift, offset_s=offsets, options=options,
-                               lm=lm)
+                               lm=lm, pool=pool)
         return search
 
     def _use_pool(self, seconds: float, lm: NgramLM | None) -> bool:
@@ -380,27 +386,32 @@ class Transcriber:
         padding). Wall time is shared among files by audio length: the model's time by all variants,
         each decoder's time by its own variant only. Searches sent to the decoding processes come back as an
         :class:`_InFlight` for :func:`_collect`; the chunks are done when it is collected (None: done now)."""
-        order = sorted(queue, key=lambda q: len(q.chunk.samples), reverse=True)
-        budget = max(int(self.batch_s * self.sample_rate), len(order[0].chunk.samples))
+        order = sorted(queue, key=lambda q: q.size, reverse=True)
+        budget = max(int(self.batch_s * self.sample_rate), order[0].size)
         groups: list[list[_Queued]] = []
         for item in order:
             # sorted longest first, so a group's padded size is its first item's length x its count
-            if groups and len(groups[-1][0].chunk.samples) * (len(groups[-1]) + 1) <= budget:
+            if groups and groups[-1][0].size * (len(groups[-1]) + 1) <= budget:
                 groups[-1].append(item)
             else:
                 groups.append([item])
         shared = 0.0
         per_variant = [0.0] * len(decoders)
         pending: list[tuple[int, list[_Queued], PendingDecode]] = []
-        for group in groups:
-            progress.check()
-            times = self._run_group(group, decoders, pending)
-            shared += times[0]
-            for v, t in enumerate(times[1:]):
-                per_variant[v] += t
-        total = sum(len(q.chunk.samples) for q in queue)
+        try:
+            for group in groups:
+                progress.check()
+                times = self._run_group(group, decoders, pending)
+                shared += times[0]
+                for v, t in enumerate(times[1:]):
+                    per_variant[v] += t
+        except BaseException:  # cancelled, out of memory: nothing of this batch stays queued on the processes
+            for _, _, search in pending:
+                search.cancel()
+            raise
+        total = sum(q.size for q in queue)
         for q in queue:
-            share = len(q.chunk.samples) / total
+            share = q.size / total
             q.file.compute_s += shared * share
             for v, t in enumerate(per_variant):
                 q.file.decode_s[v] += t * share
@@ -415,10 +426,11 @@ class Transcriber:
         """Run one padded batch; returns the seconds of [features + model, decoder 1, decoder 2, ...]. A search
         sent to the decoding processes is appended to ``pending`` (its time here: sending it)."""
         started = time.perf_counter()
-        lengths = [len(q.chunk.samples) for q in group]
+        lengths = [q.size for q in group]
         waves = np.zeros((len(group), max(lengths)), dtype=np.float32)
         for row, q in zip(waves, group, strict=True):
-            row[: len(q.chunk.samples)] = q.chunk.samples
+            row[: q.size] = q.chunk.samples
+            q.chunk = q.chunk._replace(samples=_NO_AUDIO)
         waves_t = torch.from_numpy(waves).to(self.device, non_blocking=True)
         lengths_t = torch.tensor(lengths, dtype=torch.long, device=self.device)
         features, frame_lengths = self.features(waves_t, lengths_t)
@@ -440,7 +452,7 @@ class Transcriber:
 
 def _record(group: list[_Queued], variant: int, nbests: list[list[Hypothesis]], sample_rate: int) -> None:
     for q, nbest in zip(group, nbests, strict=True):
-        end = q.chunk.start + len(q.chunk.samples) / sample_rate
+        end = q.chunk.start + q.size / sample_rate
         q.file.hyps[variant].append((q.number, [_clamp(h, end) for h in nbest]))
 
 
@@ -452,9 +464,9 @@ def _collect(flight: _InFlight) -> None:
         nbests = search.result()
         waited = time.perf_counter() - started
         _record(group, variant, nbests, flight.sample_rate)
-        total = sum(len(q.chunk.samples) for q in group)
+        total = sum(q.size for q in group)
         for q in group:
-            q.file.decode_s[variant] += waited * len(q.chunk.samples) / total
+            q.file.decode_s[variant] += waited * q.size / total
     for q in flight.queue:
         q.file.outstanding -= 1
 

@@ -89,11 +89,13 @@ def test_search_on_the_processes_overlaps_the_next_batch_and_changes_no_word(mon
 
     def logged_run(self, queue, decoders, progress):
         flight = run_batch(self, queue, decoders, progress)
-        events.append(("model", id(queue)))
+        number = sum(kind == "model" for kind, _ in events)
+        events.append(("model", number))
+        flight.number = number  # (on a GPU's policy every pooled batch is in flight)
         return flight
 
     def logged_collect(flight):
-        events.append(("collected", id(flight.queue)))
+        events.append(("collected", flight.number))
         collect(flight)
 
     monkeypatch.setattr(Transcriber, "_run_batch", logged_run)
@@ -117,17 +119,46 @@ def test_search_on_the_processes_overlaps_the_next_batch_and_changes_no_word(mon
 
 def test_on_a_cpu_each_batch_is_searched_before_the_next_runs(monkeypatch):
     monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
-    events = []
-    run_batch, collect = Transcriber._run_batch, transcriber_module._collect
-    monkeypatch.setattr(Transcriber, "_run_batch",
-                        lambda self, *a: events.append("model") or run_batch(self, *a))
-    monkeypatch.setattr(transcriber_module, "_collect", lambda flight: events.append("collected") or collect(flight))
+    flights = []
+    run_batch = Transcriber._run_batch
+    monkeypatch.setattr(Transcriber, "_run_batch", lambda self, *a: flights.append(run_batch(self, *a)))
     pooled = Transcriber.load("default", "cpu", decode_workers=2, chunk_s=2.0, batch_s=4.0)
     try:
         pooled.transcribe_many(_human_files(8))
+        assert pooled.pool.started  # searched on the processes, each batch before the next one's model ran
     finally:
         pooled.close()
-    assert len(events) >= 6 and events == ["model", "collected"] * (len(events) // 2)
+    assert len(flights) >= 3 and flights == [None] * len(flights)
+
+
+def test_a_file_that_breaks_while_its_chunks_are_searched_still_comes_out_in_order(monkeypatch):
+    """Its error is reported once its searched chunks are back, and every file after it comes out too."""
+    from seqstudio.core.errors import SeqStudioError
+
+    files = _human_files(4)
+    chunked = transcriber_module.iter_audio_chunks
+
+    def breaking(path, *args, **kwargs):  # the second file breaks after its first chunk
+        chunks = chunked(path, *args, **kwargs)
+        yield next(chunks)
+        if Path(path) == files[1]:
+            raise SeqStudioError(f"{path} is truncated")
+        yield from chunks
+
+    small = {"chunk_s": 2.0, "batch_s": 3.0}
+    alone = list(Transcriber.load("default", "cpu", **small).iter_transcribe(files))
+    monkeypatch.setattr(transcriber_module, "iter_audio_chunks", breaking)
+    monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
+    pooled = Transcriber.load("default", "cpu", decode_workers=2, **small)
+    pooled.overlap_decoding = True
+    try:
+        results = list(pooled.iter_transcribe(files))
+    finally:
+        pooled.close()
+    assert [r.index for r in results] == list(range(len(files)))
+    assert "truncated" in str(results[1].error)
+    for i in (0, 2, 3):
+        assert results[i].error is None and results[i].transcript.words == alone[i].transcript.words
 
 
 def test_a_cancelled_transcription_leaves_the_processes_usable(monkeypatch):
@@ -138,6 +169,9 @@ def test_a_cancelled_transcription_leaves_the_processes_usable(monkeypatch):
     monkeypatch.setattr(transcriber_module, "POOL_FROM_S", 0.0)
     pooled = Transcriber.load("default", "cpu", decode_workers=2, chunk_s=2.0, batch_s=4.0)
     pooled.overlap_decoding = True
+    dropped = []
+    cancel = transcriber_module._InFlight.cancel
+    monkeypatch.setattr(transcriber_module._InFlight, "cancel", lambda flight: dropped.append(flight) or cancel(flight))
     progress = Progress()
     try:
         results = pooled.iter_transcribe(files, progress=progress)
@@ -145,7 +179,8 @@ def test_a_cancelled_transcription_leaves_the_processes_usable(monkeypatch):
         progress.cancel()
         with pytest.raises(Cancelled):
             list(results)
-        again = pooled.transcribe_many(files[:2])  # queued searches were dropped, the processes still work
+        assert dropped  # the batch still being searched when the cancel came was dropped
+        again = pooled.transcribe_many(files[:2])  # the processes still work
     finally:
         pooled.close()
     alone = Transcriber.load("default", "cpu", chunk_s=2.0, batch_s=4.0).transcribe_many(files[:2])

@@ -99,9 +99,10 @@ def test_a_build_started_with_other_synthesiser_versions_is_not_resumed(tmp_path
     with pytest.raises(SeqStudioError, match=f"other synthesiser versions \\({first} 0.9 then, "):
         build_speech_corpus(tmp_path / "c", spec, workers=1, log=lambda *_: None)
     assert not any((tmp_path / "c" / "parts").iterdir())
-    # a build begun before versions were recorded resumes (nothing to compare), and records them when done
+    # a build begun before versions were recorded resumes (nothing to compare) and records them from then on
     (tmp_path / "c" / "spec.json").write_text(json.dumps({"key": spec.key(), "voices": list(voices)}))
     assert build_speech_corpus(tmp_path / "c", spec, workers=1, log=lambda *_: None)["engines"] == now
+    assert json.loads((tmp_path / "c" / "spec.json").read_text())["engines"] == now
 
 
 def test_kokoro_mix_readings_record_their_style_weights(tmp_path):

@@ -220,7 +220,9 @@ def build_speech_corpus(out: str | os.PathLike, spec: SpeechCorpusSpec, workers:
     if started.get("voices") != voice_ids:
         raise SeqStudioError(f"{out_dir} was started with other installed voices ({len(started.get('voices', []))} "
                              f"then, {len(voice_ids)} now); finish it where it started, or choose another --out")
-    then = started.get("engines", engines)  # (builds begun before versions were recorded: not known)
+    then = started.get("engines", engines)
+    if "engines" not in started:  # begun before versions were recorded: from now on, these are checked
+        atomic_write_text(out_dir / "spec.json", json.dumps({**started, "engines": engines}, indent=1), overwrite=True)
     if changed := sorted(name for name in then.keys() | engines.keys() if then.get(name) != engines.get(name)):
         first = changed[0]
         raise SeqStudioError(f"{out_dir} was started with other synthesiser versions ({first} "

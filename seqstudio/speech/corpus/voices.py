@@ -241,25 +241,28 @@ def voice_package(voice: Voice) -> str:
     return ENGINE_PACKAGE[voice.engine]
 
 
-def _debian_version(package: str) -> str | None:
-    """The installed version of a Debian package, or None (not installed, or no dpkg here)."""
-    if shutil.which("dpkg-query") is None:
-        return None
+def _run_quietly(command: list[str]) -> tuple[int, str]:
+    """(exit status, stdout + stderr) of a short command; (-1, "") if it cannot run or takes over 30 s."""
     try:
-        done = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL,
                               timeout=30)
     except (OSError, subprocess.SubprocessError):
+        return -1, ""
+    return done.returncode, done.stdout + done.stderr
+
+
+def _debian_version(package: str) -> str | None:
+    """The version of an installed Debian package, or None (not installed, removed, or no dpkg here)."""
+    if shutil.which("dpkg-query") is None:
         return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    status, out = _run_quietly(["dpkg-query", "-W", "-f=${db:Status-Abbrev}|${Version}", package])
+    state, _, version = out.strip().partition("|")
+    return version.strip() or None if status == 0 and state.startswith("ii") else None
 
 
 def _program_version(program: str) -> str:
     """The first version number a program prints for ``--version`` (where dpkg cannot tell), or "unknown"."""
-    try:
-        done = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    found = re.search(r"\d+(?:\.\d+)+", done.stdout + done.stderr)
+    found = re.search(r"\d+(?:\.\d+)+", _run_quietly([program, "--version"])[1])
     return found.group(0) if found else "unknown"
 
 
@@ -276,15 +279,21 @@ def engine_versions(voices) -> dict[str, str]:
     there), the pip packages of Piper, Pico and Kokoro, and the rule of ``kokoro:mix``. A corpus records it and
     never resumes under other versions, which would mix two kinds of audio."""
     versions: dict[str, str] = {}
+
+    def debian(engine: str, extra: tuple[str, ...] = ()) -> None:
+        parts = _DEBIAN_PARTS[engine] + extra
+        for package in parts:
+            if package not in versions and (found := _debian_version(package)) is not None:
+                versions[package] = found
+        if not any(package in versions for package in parts) and engine not in versions:
+            versions[engine] = _program_version(engine)
+
     for voice in voices:
         if voice.engine in _DEBIAN_PARTS:
-            parts = _DEBIAN_PARTS[voice.engine] + ((voice_package(voice),) if voice.engine == "festival" else ())
-            for package in parts:
-                if package not in versions and (found := _debian_version(package)) is not None:
-                    versions[package] = found
-            if not any(package in versions for package in parts):
-                versions[voice.engine] = _program_version(voice.engine)
+            debian(voice.engine, (voice_package(voice),) if voice.engine == "festival" else ())
         else:
+            if voice.engine == "kokoro":  # Kokoro reads espeak-ng's phonemes of the text
+                debian("espeak-ng")
             packages = {"piper": (PIPER_PACKAGE, voice_package(voice), "onnxruntime"), "pico": (PICO_PACKAGE,),
                         "kokoro": (KOKORO_PACKAGE, *KOKORO_MODEL_PACKAGES, "onnxruntime")}[voice.engine]
             versions.update({package: _pip_version(package) for package in packages})
