@@ -167,7 +167,9 @@ def run_transcribe_bench(model: str = "default", seconds: float = 60.0, files: i
                f"{torch.__version__}, {torch.get_num_threads()} CPU threads; audio: {source_kind}; "
                f"decoding as `seqstudio transcribe` does by default: {decoding}"
                + ("" if decoding == "greedy" else "; big batches on " + ", ".join(
-                   f"{spec}: {auto_decode_workers(torch.device(spec))} process(es)" for spec in devices)))
+                   f"{spec}: {auto_decode_workers(torch.device(spec))} process(es)"
+                   + (", each batch searched beside the model's next" if torch.device(spec).type == "cuda" else "")
+                   for spec in devices)))
         warm = write_speech(folder / "warm.wav", 5.0, seed=99)
         one = write_speech(folder / "one.wav", seconds, seed=1)
         distinct = [write_speech(folder / f"batch{i}.wav", file_seconds, seed=10 + i)
