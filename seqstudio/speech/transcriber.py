@@ -288,10 +288,7 @@ class Transcriber:
                 flight = self._run_batch(queue, decoders, progress)  # while the last batch is still searched
                 if in_flight is not None:
                     _collect(in_flight)
-                in_flight = flight
-                if in_flight is not None and not self.overlap_decoding:
-                    _collect(in_flight)
-                    in_flight = None
+                in_flight = flight  # (only beside a GPU: elsewhere searches come back before _run_batch returns)
                 if self.device.type == "cpu":
                     _release_memory()
                 done_s += queued_samples / self.sample_rate
