@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["Composer", "Transcriber", "__version__"]
+__all__ = ["Composer", "StreamingRecognizer", "Transcriber", "__version__"]
 
 
 def __getattr__(name: str):
@@ -14,6 +14,10 @@ def __getattr__(name: str):
         from seqstudio.music.composer import Composer
 
         return Composer
+    if name == "StreamingRecognizer":
+        from seqstudio.speech.streaming import StreamingRecognizer
+
+        return StreamingRecognizer
     if name == "Transcriber":
         from seqstudio.speech.transcriber import Transcriber
 

@@ -37,6 +37,10 @@ def register(sub) -> None:
     s.add_argument("--preset", choices=SPEECH_PRESETS, default="cpu",
                    help="cpu: the shipped default, a 3x256 BiLSTM for 2 CPU cores; gpu: 4x320 for a GPU; "
                         "tiny: a smoke test")
+    s.add_argument("--streaming", action="store_true",
+                   help="train the streaming variant: a unidirectional LSTM over causally normalised features, "
+                        "for live transcription (seqstudio.StreamingRecognizer); it hears no future context, so it "
+                        "makes more errors than the bidirectional model")
     _add_run_options(s)
     s.set_defaults(run=run_speech)
     from seqstudio.cli.lm import register_lm
@@ -99,10 +103,16 @@ def _setup(args: argparse.Namespace, presets: dict, with_init, default_model: st
 
 def run_speech(args: argparse.Namespace) -> int:
     from seqstudio.core.device import describe
+    from seqstudio.core.errors import SeqStudioError
     from seqstudio.core.progress import BarProgress
     from seqstudio.speech.train import PRESETS, train_speech, with_init
 
     cfg, device = _setup(args, PRESETS, with_init, "speech-default")
+    if args.streaming and not cfg.streaming:
+        if cfg.init:
+            raise SeqStudioError(f"--streaming: {cfg.init} is not a streaming model; a streaming run starts afresh "
+                                 "or from a streaming model")
+        cfg = replace(cfg, streaming=True, bidirectional=False)
     kind = "BiLSTM" if cfg.bidirectional else "LSTM"
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} {kind}, "
           f"{cfg.steps} steps of up to {cfg.batch_seconds:.0f} s of audio, peak learning rate {cfg.lr:g}"

@@ -90,8 +90,17 @@ def open_run(out_dir: str | Path, cfg, model: torch.nn.Module, opt: torch.optim.
 
 def _differences(saved, cfg) -> str:
     """What differs between a saved and a requested config, as ``name saved -> requested``, briefly."""
-    old, new = asdict(saved), asdict(cfg)
-    diffs = [f"{k} {old[k]!r} -> {new[k]!r}" for k in new if old.get(k) != new[k]]
+    def walk(old: dict, new: dict, prefix: str = "") -> list[str]:
+        out = []
+        for k in new:
+            if isinstance(old.get(k), dict) and isinstance(new[k], dict):  # nested settings (features): name the key
+                out += walk(old[k], new[k], f"{prefix}{k}.")
+            elif old.get(k) != new[k]:
+                a, b = repr(old.get(k)), repr(new[k])
+                out.append(f"{prefix}{k} " + (f"{a} -> {b}" if len(a) + len(b) < 80 else "differs"))
+        return out
+
+    diffs = walk(asdict(saved), asdict(cfg))
     return "; ".join(diffs[:4]) + (f"; and {len(diffs) - 4} more" if len(diffs) > 4 else "")
 
 

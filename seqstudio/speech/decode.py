@@ -81,12 +81,13 @@ def greedy_decode(
     best, ids = log_probs.detach().float().max(dim=-1)  # (B, T) each
     best_np, ids_np = best.cpu().numpy(), ids.cpu().numpy()
     return [
-        _best_path(ids_np[b, :n], best_np[b, :n], vocab, frame_shift_s, offsets[b]) for b, n in enumerate(lengths_list)
+        best_path(ids_np[b, :n], best_np[b, :n], vocab, frame_shift_s, offsets[b]) for b, n in enumerate(lengths_list)
     ]
 
 
-def _best_path(ids: np.ndarray, best: np.ndarray, vocab: CharVocab, shift: float, offset: float) -> Hypothesis:
-    """ids, best: (T,) the argmax symbol and its log-prob per frame."""
+def best_path(ids: np.ndarray, best: np.ndarray, vocab: CharVocab, shift: float, offset: float) -> Hypothesis:
+    """The greedy :class:`Hypothesis` of one utterance from ids, best: (T,) the argmax symbol and its
+    log-prob per frame; ``shift`` seconds per frame, ``offset`` seconds added to every time."""
     score = float(best.sum(dtype=np.float64))
     if ids.size == 0:
         return Hypothesis("", (), score)

@@ -1,5 +1,17 @@
 """Waveforms -> normalised log-mel frames, and SpecAugment masking for training.
 
+Normalisation (``FeatureConfig.normalize``) is one of:
+
+- ``"utterance"`` (the default): each band's mean and variance over the utterance's valid frames. It needs
+  the whole utterance, which a bidirectional model needs anyway.
+- ``"online"``: causal, for the streaming model. Frame ``t`` is normalised with the mean and variance of the
+  last ``norm_window`` frames up to and including ``t``, blended with a prior worth ``prior_frames`` frames:
+  the training set's per-band mean and standard deviation (``prior_mean``, ``prior_std``, measured by
+  ``seqstudio train speech --streaming``). This is Kaldi's online CMVN: the prior carries the first frames,
+  the utterance's own statistics take over within a second. A frame never depends on later audio, so a
+  stream fed in pieces (:class:`OnlineNormalizer`) gives what the whole file gives.
+- ``"none"``: raw log-mel (for views).
+
 Frames are not centred (no padding at either end, like Kaldi's ``snip_edges``): every valid frame then
 sees only its own utterance's samples, so zero-padding a batch cannot change any valid frame, and a
 batch gives exactly what each utterance gives alone. The price is that an utterance shorter than one
@@ -12,11 +24,15 @@ loses the quiet bands) and live on the input's device.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torchaudio
 from torch import nn
+
+NORMALIZATIONS = ("utterance", "online", "none")
 
 
 @dataclass(frozen=True)
@@ -29,9 +45,33 @@ class FeatureConfig:
     f_min: float = 0.0
     f_max: float | None = 8000.0  # None: Nyquist
     log_floor: float = 1e-6  # mel power is clamped here before the log, so digital silence stays finite
-    normalize: bool = True  # per-utterance mean/variance normalisation over its valid frames
+    normalize: str = "utterance"  # "utterance", "online" (causal, for streaming) or "none"; True/False are read
+    # as "utterance"/"none" (the configs written before "online" existed)
+    norm_window: int = 600  # "online": frames of the utterance's own statistics (6 s at a 10-ms hop)
+    prior_frames: int = 100  # "online": how many frames the prior is worth
+    prior_mean: tuple[float, ...] | None = None  # "online": per-band mean of the training set's log-mel
+    prior_std: tuple[float, ...] | None = None  # "online": per-band standard deviation
 
     def __post_init__(self) -> None:
+        legacy = {True: "utterance", False: "none"}
+        if isinstance(self.normalize, bool):
+            object.__setattr__(self, "normalize", legacy[self.normalize])
+        if self.normalize not in NORMALIZATIONS:
+            raise ValueError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, got {self.normalize!r}")
+        for name in ("prior_mean", "prior_std"):
+            value = getattr(self, name)
+            if value is not None:
+                value = tuple(round(float(v), 5) for v in value)  # as JSON keeps them: written, read back equal
+                object.__setattr__(self, name, value)
+                if len(value) != self.n_mels or not all(math.isfinite(v) for v in value):
+                    raise ValueError(f"{name} must hold {self.n_mels} finite numbers, one per mel band")
+        if self.prior_std is not None and min(self.prior_std) <= 0:
+            raise ValueError("prior_std must be positive")
+        if self.normalize == "online":
+            if self.prior_mean is None or self.prior_std is None:
+                raise ValueError('normalize="online" needs prior_mean and prior_std (the training set\'s statistics)')
+            if self.norm_window < 1 or self.prior_frames < 1:
+                raise ValueError("norm_window and prior_frames must be at least 1")
         if self.sample_rate < 1000 or self.n_mels < 1:
             raise ValueError("sample_rate must be >= 1000 Hz and n_mels >= 1")
         if not (self.win_ms > 0 and self.hop_ms > 0) or self.win_length < 2 or self.hop_length < 1:
@@ -64,12 +104,25 @@ class FeatureConfig:
         frames = torch.div(samples - self.fft_size, self.hop_length, rounding_mode="floor") + 1
         return frames.clamp_min(0)
 
+    @property
+    def streamable(self) -> bool:
+        """Whether a frame's features depend on earlier audio only."""
+        return self.normalize != "utterance"
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for name in ("prior_mean", "prior_std"):  # as JSON reads them back
+            if data[name] is not None:
+                data[name] = list(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureConfig:
         return cls(**data)
+
+    def online(self, mean: Sequence[float], std: Sequence[float]) -> FeatureConfig:
+        """This config normalised online, with the prior's per-band mean and standard deviation of raw log-mel."""
+        return replace(self, normalize="online", prior_mean=tuple(mean), prior_std=tuple(std))
 
 
 def _valid_mask(frame_lengths: torch.Tensor, frames: int) -> torch.Tensor:
@@ -118,18 +171,93 @@ class LogMel(nn.Module):
         x = waveforms.to(torch.float32)
         if samples < self.config.fft_size:  # the STFT needs one whole window; such frames are all padding
             x = nn.functional.pad(x, (0, self.config.fft_size - samples))
-        power = self.mel(x)  # (batch, n_mels, frames)
-        features = torch.log(power.clamp_min(self.config.log_floor)).transpose(1, 2)  # (batch, frames, n_mels)
+        features = self.raw(x)  # (batch, frames, n_mels)
         valid = _valid_mask(frame_lengths, features.shape[1])[:, :, None]  # (batch, frames, 1)
-        if self.config.normalize:
+        if self.config.normalize == "utterance":
             count = frame_lengths.clamp_min(1).to(features.dtype)[:, None, None]
             mean = (features * valid).sum(dim=1, keepdim=True) / count
             centred = (features - mean) * valid
             var = (centred * centred).sum(dim=1, keepdim=True) / count
             features = centred * torch.rsqrt(var + 1e-5)
+        elif self.config.normalize == "online":
+            features = online_normalize(features, self.config) * valid  # causal: padding cannot reach back
         else:
             features = features * valid
         return features, frame_lengths
+
+    def raw(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """(batch, samples) float32 -> (batch, frames, n_mels) log-mel before normalisation, every whole window."""
+        power = self.mel(waveforms)  # (batch, n_mels, frames)
+        return torch.log(power.clamp_min(self.config.log_floor)).transpose(1, 2)
+
+
+def online_normalize(raw: torch.Tensor, config: FeatureConfig, history: torch.Tensor | None = None) -> torch.Tensor:
+    """Causal CMVN (see the module docstring) of raw log-mel ``raw`` (batch, frames, n_mels).
+
+    ``history`` (batch, h, n_mels): in a stream, the raw frames just before ``raw``, all of them or the last
+    ``norm_window - 1`` at least; a whole utterance has none. Sums run in float64: over an hour of frames,
+    float32 prefix sums would lose the window's statistics.
+    """
+    window = config.norm_window
+    batch, frames, bands = raw.shape
+    past = 0 if history is None else min(history.shape[1], window - 1)
+    x = raw.double()
+    if past:
+        x = torch.cat([history[:, history.shape[1] - past:].double(), x], dim=1)
+    zero = x.new_zeros(batch, 1, bands)
+    s1 = torch.cat([zero, x.cumsum(dim=1)], dim=1)  # s1[:, k]: the sum of the first k frames of x
+    s2 = torch.cat([zero, (x * x).cumsum(dim=1)], dim=1)
+    ends = torch.arange(past + 1, past + frames + 1, device=raw.device)  # one past each new frame, in x
+    starts = (ends - window).clamp_min(0)
+    count = (ends - starts).double()[None, :, None]
+    prior = float(config.prior_frames)
+    mean_p = torch.tensor(config.prior_mean, dtype=torch.float64, device=raw.device)
+    std_p = torch.tensor(config.prior_std, dtype=torch.float64, device=raw.device)
+    mean = (s1[:, ends] - s1[:, starts] + prior * mean_p) / (count + prior)
+    second = (s2[:, ends] - s2[:, starts] + prior * (std_p * std_p + mean_p * mean_p)) / (count + prior)
+    var = (second - mean * mean).clamp_min(0.0)
+    return ((x[:, past:] - mean) * torch.rsqrt(var + 1e-5)).to(raw.dtype)
+
+
+class OnlineNormalizer:
+    """Log-mel features of a stream fed in pieces of any size, equal to what :class:`LogMel` gives the whole.
+
+    ``push(samples (n,)) -> features (frames, n_mels)``: the frames whose window is complete so far, normalised
+    causally (``"online"``) or not at all (``"none"``). Keeps the samples of the next window's start and the
+    last ``norm_window - 1`` raw frames: memory stays flat however long the stream.
+    """
+
+    def __init__(self, frontend: LogMel) -> None:
+        if not frontend.config.streamable:
+            raise ValueError('per-utterance normalisation needs the whole utterance: it cannot stream')
+        self.frontend = frontend
+        self.config = frontend.config
+        self.reset()
+
+    def reset(self) -> None:
+        device = self.frontend.mel.spectrogram.window.device
+        self._samples = torch.zeros(0, device=device)
+        self._history = torch.zeros(1, 0, self.config.n_mels, device=device)
+        self.frames = 0  # frames given out so far
+
+    def push(self, samples: torch.Tensor) -> torch.Tensor:
+        cfg = self.config
+        buffer = torch.cat([self._samples, samples.to(self._samples.device, torch.float32).reshape(-1)])
+        count = int(cfg.num_frames(torch.tensor(buffer.numel())))
+        if count == 0:
+            self._samples = buffer
+            return buffer.new_zeros(0, cfg.n_mels)
+        used = (count - 1) * cfg.hop_length + cfg.fft_size
+        raw = self.frontend.raw(buffer[None, :used])  # (1, count, n_mels)
+        self._samples = buffer[count * cfg.hop_length:]
+        if cfg.normalize == "online":
+            features = online_normalize(raw, cfg, self._history)
+            history = torch.cat([self._history, raw], dim=1)
+            self._history = history[:, max(0, history.shape[1] - (cfg.norm_window - 1)):]
+        else:
+            features = raw
+        self.frames += count
+        return features[0]
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,14 @@ class SpeechModelConfig:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class StreamState:
+    """Where :meth:`SpeechLSTM.step` stopped: the last block of input frames and the LSTM's (h, c)."""
+
+    context: torch.Tensor | None = None
+    lstm: tuple[torch.Tensor, torch.Tensor] | None = None
+
+
 def _time_mask(lengths: torch.Tensor, frames: int) -> torch.Tensor:
     """(batch, 1, frames, 1) float: 1 on valid frames, 0 on padding, to multiply a (B, C, T, F) map."""
     valid = torch.arange(frames, device=lengths.device)[None, :] < lengths[:, None]
@@ -177,6 +185,36 @@ class SpeechLSTM(nn.Module):
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=out_frames)  # (B, T', H * directions)
         logits = self.head(self.drop(out))  # (B, T', V)
         return torch.log_softmax(logits.float(), dim=-1), out_lengths  # float32: CTC under AMP needs it
+
+    @torch.no_grad()
+    def step(self, features: torch.Tensor, state: StreamState | None = None, *, final: bool = False
+             ) -> tuple[torch.Tensor, StreamState]:
+        """The unidirectional model over the next piece of a stream: what ``forward`` gives those frames.
+
+        ``features`` (B, T, n_mels): the next frames of B streams, T a multiple of the subsampling factor ``s``
+        except in the ``final`` piece; ``state``: what the previous piece returned (None at the start).
+        Returns ``log_probs (B, ceil(T / s), V)`` and the state for the next piece. The conv stack reaches
+        ``s - 1`` frames back, so the state keeps the last block of input beside the LSTM's (h, c).
+        """
+        cfg = self.config
+        if cfg.bidirectional:
+            raise ValueError("a bidirectional model reads each utterance backwards too: it cannot stream")
+        if features.dim() != 3 or features.shape[2] != cfg.n_mels:
+            raise ValueError(f"features must be (batch, frames, {cfg.n_mels}), got shape {tuple(features.shape)}")
+        batch, frames, _ = features.shape
+        if frames % cfg.subsampling and not final:
+            raise ValueError(f"a piece that is not the last must be whole blocks of {cfg.subsampling} frames")
+        state = state or StreamState()
+        if frames == 0:
+            return features.new_zeros(batch, 0, cfg.vocab_size), state
+        window = features if state.context is None else torch.cat([state.context, features], dim=1)
+        skip = 0 if state.context is None else 1  # output frames of the context block, computed last time
+        lengths = torch.full((batch,), window.shape[1], dtype=torch.long, device=features.device)
+        x, _ = self.subsample(window, lengths)
+        out, lstm_state = self.lstm(x[:, skip:], state.lstm)
+        log_probs = torch.log_softmax(self.head(out).float(), dim=-1)
+        return log_probs, StreamState(context=features[:, frames - cfg.subsampling:] if frames >= cfg.subsampling
+                                      else None, lstm=lstm_state)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

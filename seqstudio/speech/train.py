@@ -10,6 +10,7 @@ imported recordings, say); validation and test stay the main folder's.
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import time
 from collections.abc import Sequence
@@ -19,11 +20,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.builds import read_object
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.core.trainloop import init_record, open_run, train_loop
+from seqstudio.speech.audio import load_audio
 from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
 from seqstudio.speech.decode import cer, greedy_decode, wer
@@ -58,6 +61,13 @@ class SpeechTrainConfig:
     amp: bool = True  # bfloat16 autocast on CUDA; ignored on the CPU
     features: dict = field(default_factory=lambda: FeatureConfig().to_dict())
     init: str = ""  # fine-tuning: a model folder whose weights (and architecture, features) the run starts from
+    streaming: bool = False  # a unidirectional model over online-normalised features (the prior measured at start)
+
+    def __post_init__(self) -> None:
+        # One spelling of the features, so that configs written by older versions (normalize: true) compare equal.
+        object.__setattr__(self, "features", FeatureConfig.from_dict(self.features).to_dict())
+        if self.streaming and self.bidirectional:
+            raise ValueError("a streaming model must be unidirectional")
 
     def model_config(self, vocab_size: int) -> SpeechModelConfig:
         return SpeechModelConfig(vocab_size=vocab_size, n_mels=FeatureConfig.from_dict(self.features).n_mels,
@@ -85,7 +95,8 @@ def with_init(cfg: SpeechTrainConfig, model_dir: str | Path) -> SpeechTrainConfi
     arch = bundle.model.config
     return replace(cfg, conv_channels=arch.conv_channels, subsampling=arch.subsampling, hidden_size=arch.hidden_size,
                    num_layers=arch.num_layers, bidirectional=arch.bidirectional,
-                   features=bundle.features.to_dict(), init=str(Path(model_dir).resolve()))
+                   features=bundle.features.to_dict(), init=str(Path(model_dir).resolve()),
+                   streaming=bundle.features.normalize == "online")
 
 
 def _load_init(cfg: SpeechTrainConfig, model: SpeechLSTM, vocab: CharVocab) -> dict:
@@ -175,6 +186,52 @@ def _extra_training(corpus_dir: Path, corpus_key: str, extra_dirs: list[Path], v
     return examples, list(keys)[1:]
 
 
+PRIOR_UTTERANCES = 200
+PRIOR_FILE = "feature_prior.json"
+
+
+def measure_prior(examples: list[Example], features: FeatureConfig, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-band mean and standard deviation (n_mels,) of raw log-mel over up to 200 training utterances
+    drawn with ``seed``: the prior of online normalisation (what a stream's first frames are measured by)."""
+    order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(seed))[:PRIOR_UTTERANCES]
+    frontend = LogMel(features)  # only its raw log-mel is read
+    total = torch.zeros(features.n_mels, dtype=torch.float64)
+    squares = torch.zeros_like(total)
+    frames = 0
+    with torch.no_grad():
+        for index in order.tolist():
+            audio = torch.from_numpy(load_audio(examples[index].audio, features.sample_rate))
+            raw = frontend.raw(audio[None]).double()[0] if audio.numel() >= features.fft_size else None
+            if raw is not None:
+                total += raw.sum(dim=0)
+                squares += (raw * raw).sum(dim=0)
+                frames += raw.shape[0]
+    if frames == 0:
+        raise SeqStudioError("the training set has no audio to measure the streaming model's feature statistics on")
+    mean = total / frames
+    return mean, (squares / frames - mean * mean).clamp_min(1e-8).sqrt()
+
+
+def _streaming_features(cfg: SpeechTrainConfig, examples: list[Example], out_dir: Path, resume: bool, log
+                        ) -> SpeechTrainConfig:
+    """``cfg`` with online normalisation and its prior, for a streaming run that does not have them yet. The
+    prior is kept in the run folder, so a resumed run reads the very numbers it started with."""
+    features = FeatureConfig.from_dict(cfg.features)
+    if not cfg.streaming or features.normalize == "online":
+        return cfg
+    saved = out_dir / PRIOR_FILE
+    if resume and saved.exists():
+        prior = json.loads(saved.read_text())
+        features = features.online(prior["mean"], prior["std"])
+    else:
+        mean, std = measure_prior(examples, features, cfg.seed)
+        features = features.online(mean.tolist(), std.tolist())
+        out_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(saved, json.dumps({"mean": features.prior_mean, "std": features.prior_std}), overwrite=True)
+        log(f"streaming: online feature normalisation, its prior measured on {PRIOR_UTTERANCES} training utterances")
+    return replace(cfg, features=features.to_dict())
+
+
 def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainConfig, device: torch.device,
                  resume: bool = True, progress: Progress | None = None, log=print,
                  extra_train: Sequence[str | Path] = ()) -> dict:
@@ -201,6 +258,8 @@ def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainCo
     if extra_keys:
         corpus_key = hashlib.sha1(" ".join([corpus_key, *extra_keys]).encode()).hexdigest()[:16]
     schedule = BatchSchedule(make_batches(train_examples, cfg.batch_seconds, cfg.max_batch), cfg.seed)
+    cfg = _streaming_features(cfg, train_examples, out_dir, resume, log)
+    features = FeatureConfig.from_dict(cfg.features)
 
     torch.manual_seed(cfg.seed)
     model = SpeechLSTM(model_cfg)

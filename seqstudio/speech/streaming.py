@@ -1,0 +1,151 @@
+"""Live transcription: audio fed in pieces as it arrives -> words as soon as they are complete.
+
+Only the streaming variant can do this (``seqstudio train speech --streaming``): a unidirectional LSTM over
+causally normalised features (``FeatureConfig.normalize = "online"``). Nothing it outputs depends on audio
+that has not arrived yet, so a stream gives exactly what greedy decoding of the whole recording gives,
+however the audio is cut into pieces (``tests/speech/test_streaming.py`` checks this).
+
+Latency: a frame needs its whole 25-ms window, and the model emits one output frame per block of
+``subsampling`` feature frames (40 ms for the default 4), so a character is seen at most ~65 ms after it is
+spoken, plus the time to compute it; a word is final once the space after it is decoded. Greedy decoding
+only: a beam search would revise its past, and its language model could only score finished words.
+
+Memory stays flat however long the stream: the features keep a window of statistics, the model a block of
+input and the LSTM's state, the decoder the frames since the last finished word.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from seqstudio.core.device import resolve_device
+from seqstudio.core.errors import SeqStudioError
+from seqstudio.speech.bundle import SpeechBundle, load_speech_model
+from seqstudio.speech.decode import Hypothesis, best_path
+from seqstudio.speech.features import LogMel, OnlineNormalizer
+from seqstudio.speech.formats import Word
+from seqstudio.speech.model import StreamState
+
+
+@dataclass(frozen=True)
+class StreamUpdate:
+    words: tuple[Word, ...]  # words that became final with this piece (times from the stream's start)
+    partial: str  # what is heard since the last final word; it may still change
+    time_s: float  # how much audio the model has heard so far
+
+
+class StreamingRecognizer:
+    """``accept(samples) -> StreamUpdate`` for each piece of audio, then ``finish()`` at the end.
+
+    Samples are mono floats at ``sample_rate`` (the model's own rate unless given; others are resampled as
+    they arrive). ``words`` holds every final word so far. ``reset()`` starts a new stream.
+    """
+
+    def __init__(self, bundle: SpeechBundle, device: torch.device | str = "cpu", sample_rate: int | None = None
+                 ) -> None:
+        if bundle.model.config.bidirectional or not bundle.features.streamable:
+            where = f"{bundle.path}" if bundle.path else "this model"
+            raise SeqStudioError(f"{where} cannot stream: it needs whole utterances (a bidirectional model, or "
+                                 "per-utterance feature normalisation); train one with `seqstudio train speech "
+                                 "--streaming`")
+        self.bundle = bundle
+        self.device = torch.device(device) if isinstance(device, str) else device
+        self.model = bundle.model.to(self.device).eval()
+        self.frontend = LogMel(bundle.features).to(self.device)
+        self.sample_rate = int(sample_rate or bundle.features.sample_rate)
+        if self.sample_rate < 1000:
+            raise ValueError("sample_rate must be at least 1000 Hz")
+        self.reset()
+
+    @classmethod
+    def load(cls, model: str | os.PathLike, device: str = "auto", sample_rate: int | None = None
+             ) -> StreamingRecognizer:
+        """``model``: a streaming model's folder or its name under ``models/`` (none is shipped yet: train one
+        with ``seqstudio train speech --streaming``); ``device``: auto, cpu, cuda, cuda:N."""
+        from seqstudio.core.models import resolve_model
+
+        return cls(load_speech_model(resolve_model(str(model), str(model))), resolve_device(device), sample_rate)
+
+    def reset(self) -> None:
+        """Forget the stream so far: the next ``accept`` starts a new one at time 0."""
+        self._features = OnlineNormalizer(self.frontend)
+        self._resampler = None
+        if self.sample_rate != self.bundle.features.sample_rate:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(self.sample_rate, self.bundle.features.sample_rate, 1,
+                                                  dtype="float32", quality="HQ")
+        self._pending = torch.zeros(0, self.bundle.features.n_mels, device=self.device)  # frames short of a block
+        self._state: StreamState | None = None
+        self._ids = np.zeros(0, dtype=np.int64)  # best symbol per output frame since frame self._start
+        self._best = np.zeros(0, dtype=np.float32)  # its log-probability
+        self._start = 0  # the output frame where the words not yet final begin
+        self._frames = 0  # output frames so far
+        self._finished = False
+        self.words: list[Word] = []
+
+    @property
+    def partial(self) -> str:
+        return self._decode(len(self._ids)).text
+
+    def accept(self, samples: np.ndarray | torch.Tensor) -> StreamUpdate:
+        """Hear the next piece of the stream (any length, even empty)."""
+        if self._finished:
+            raise SeqStudioError("this stream has finished: call reset() to start another")
+        samples = np.asarray(samples.detach().cpu() if isinstance(samples, torch.Tensor) else samples)
+        if samples.ndim != 1 or not np.issubdtype(samples.dtype, np.floating):
+            raise ValueError("samples must be a 1-D array of floats (mono)")
+        samples = samples.astype(np.float32, copy=False)
+        if self._resampler is not None:
+            samples = self._resampler.resample_chunk(samples)
+        frames = torch.cat([self._pending, self._features.push(torch.from_numpy(samples))])
+        whole = frames.shape[0] - frames.shape[0] % self.model.config.subsampling
+        self._pending = frames[whole:]
+        return self._hear(frames[:whole], final=False)
+
+    def finish(self) -> StreamUpdate:
+        """The end of the stream: the last partial block is heard and every word is final."""
+        if self._finished:
+            raise SeqStudioError("this stream has finished: call reset() to start another")
+        frames = self._pending
+        if self._resampler is not None:  # the resampler's delayed tail
+            tail = self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+            frames = torch.cat([frames, self._features.push(torch.from_numpy(tail))])
+        self._pending = frames[:0]
+        self._finished = True
+        return self._hear(frames, final=True)
+
+    # -- the model and the decoder ----------------------------------------------------------------
+
+    def _hear(self, frames: torch.Tensor, final: bool) -> StreamUpdate:
+        if frames.shape[0]:
+            log_probs, self._state = self.model.step(frames[None], self._state, final=final)
+            best, ids = log_probs[0].max(dim=-1)
+            self._ids = np.concatenate([self._ids, ids.cpu().numpy()])
+            self._best = np.concatenate([self._best, best.cpu().numpy()])
+            self._frames += log_probs.shape[1]
+        done = len(self._ids) if final else self._last_word_end()
+        new: tuple[Word, ...] = ()
+        if done:
+            new = self._decode(done).words
+            self.words.extend(new)
+            self._ids, self._best = self._ids[done:], self._best[done:]
+            self._start += done
+        return StreamUpdate(new, "" if final else self.partial, self._frames * self.bundle.frame_shift_s)
+
+    def _last_word_end(self) -> int:
+        """Frames (from ``_start``) up to the end of the last run of spaces that something else has followed:
+        the words before it cannot change."""
+        space = self.bundle.vocab.chars.index(" ") + 1  # symbol 0 is the blank
+        ids = self._ids
+        changes = np.flatnonzero(ids[1:] != ids[:-1]) + 1  # first frame of every run but the first
+        ended = changes[ids[changes - 1] == space]  # runs right after a run of spaces
+        return int(ended[-1]) if ended.size else 0
+
+    def _decode(self, frames: int) -> Hypothesis:
+        return best_path(self._ids[:frames], self._best[:frames], self.bundle.vocab, self.bundle.frame_shift_s,
+                          self._start * self.bundle.frame_shift_s)

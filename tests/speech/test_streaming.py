@@ -1,0 +1,268 @@
+"""The streaming variant: causal features, a model that steps block by block, live words equal to the whole file's."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+import torch
+
+from seqstudio import StreamingRecognizer
+from seqstudio.cli.main import main
+from seqstudio.core.errors import Cancelled, SeqStudioError
+from seqstudio.core.progress import Progress
+from seqstudio.speech import train as train_module
+from seqstudio.speech.audio import load_audio
+from seqstudio.speech.bundle import load_speech_model
+from seqstudio.speech.dataset import prepare
+from seqstudio.speech.features import FeatureConfig, LogMel, OnlineNormalizer
+from seqstudio.speech.manifest import read_manifest
+from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig
+from seqstudio.speech.text import CharVocab
+from seqstudio.speech.train import PRESETS, PRIOR_FILE, SpeechTrainConfig, measure_prior, train_speech
+from seqstudio.speech.transcriber import Transcriber
+
+STREAMING = replace(PRESETS["tiny"], steps=6, eval_every=3, checkpoint_every=3, streaming=True, bidirectional=False)
+ONLINE = FeatureConfig(normalize="online", norm_window=40, prior_frames=20,
+                       prior_mean=[-4.0 + 0.01 * b for b in range(80)], prior_std=[2.0] * 80)
+
+
+def _pieces(total: int, seed: int, largest: int) -> list[slice]:
+    rng = np.random.default_rng(seed)
+    cuts = np.cumsum(rng.integers(0, largest, size=total // max(1, largest // 2) + 2))
+    bounds = [0, *[int(c) for c in cuts if c < total], total]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _speechlike(seconds: float, seed: int = 0) -> np.ndarray:
+    """Bursts of harmonics between pauses, with a slow gain change: frames that differ, and statistics that move."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * 16000)) / 16000
+    f0 = 120 + 60 * np.sin(2 * np.pi * 0.3 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / 16000
+    voiced = sum(np.sin(k * phase) / k for k in range(1, 12))
+    envelope = (np.sin(2 * np.pi * 1.7 * t) > -0.2) * (0.2 + 0.8 * t / seconds)
+    return (0.1 * voiced * envelope + 0.003 * rng.standard_normal(t.size)).astype(np.float32)
+
+
+# -- features ------------------------------------------------------------------------------------
+
+
+def test_legacy_and_new_spellings_of_normalisation():
+    assert FeatureConfig(normalize=True).normalize == "utterance" and FeatureConfig(normalize=False).normalize == "none"
+    assert FeatureConfig.from_dict(ONLINE.to_dict()) == ONLINE
+    assert json.loads(json.dumps(ONLINE.to_dict())) == ONLINE.to_dict()
+    legacy = {**FeatureConfig().to_dict(), "normalize": True}
+    for key in ("norm_window", "prior_frames", "prior_mean", "prior_std"):
+        del legacy[key]
+    assert SpeechTrainConfig(features=legacy) == SpeechTrainConfig()  # an old checkpoint's settings still resume
+    with pytest.raises(ValueError, match="needs prior_mean"):
+        FeatureConfig(normalize="online")
+    with pytest.raises(ValueError, match="80 finite numbers"):
+        replace(ONLINE, prior_mean=[0.0] * 79)
+    with pytest.raises(ValueError, match="normalize must be one of"):
+        FeatureConfig(normalize="global")
+
+
+def test_online_features_never_look_ahead():
+    frontend = LogMel(ONLINE)
+    audio = torch.from_numpy(_speechlike(2.0))
+    changed = audio.clone()
+    changed[16000:] = torch.from_numpy(_speechlike(1.0, seed=5))
+    before, _ = frontend(audio[None])
+    after, _ = frontend(changed[None])
+    first_touched = (16000 - ONLINE.fft_size) // ONLINE.hop_length + 1  # the first window reaching sample 16000
+    torch.testing.assert_close(after[:, :first_touched], before[:, :first_touched], atol=0, rtol=0)
+    assert not torch.allclose(after[:, first_touched:], before[:, first_touched:])
+    # and they are normalised: near zero mean and unit variance once the utterance's own statistics dominate
+    settled = before[0, 100:]
+    assert settled.mean().abs() < 0.3 and 0.5 < settled.std() < 1.5
+
+
+@pytest.mark.parametrize("largest", [1, 37, 160, 4000])
+def test_online_features_fed_in_pieces_equal_the_whole(largest):
+    frontend = LogMel(ONLINE)
+    audio = torch.from_numpy(_speechlike(3.0))
+    whole, frames = frontend(audio[None])
+    stream = OnlineNormalizer(frontend)
+    pieces = [stream.push(audio[s]) for s in _pieces(audio.numel(), largest, largest)]
+    got = torch.cat(pieces)
+    assert got.shape[0] == int(frames) == stream.frames
+    torch.testing.assert_close(got, whole[0], atol=1e-5, rtol=1e-5)  # float64 sums in other orders
+    assert stream._history.shape[1] == ONLINE.norm_window - 1  # memory stays flat
+
+
+def test_per_utterance_features_cannot_stream():
+    with pytest.raises(ValueError, match="cannot stream"):
+        OnlineNormalizer(LogMel(FeatureConfig()))
+
+
+# -- the model -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("subsampling", [2, 4, 8])
+def test_stepping_block_by_block_gives_what_the_whole_gives(subsampling):
+    torch.manual_seed(subsampling)
+    model = SpeechLSTM(SpeechModelConfig(vocab_size=29, n_mels=16, conv_channels=4, subsampling=subsampling,
+                                         hidden_size=16, num_layers=2, bidirectional=False)).eval()
+    frames = 13 * subsampling + 3  # a partial block at the end
+    features = torch.randn(2, frames, 16)
+    with torch.no_grad():
+        whole, _ = model(features, torch.tensor([frames, frames]))
+    outputs, state, start = [], None, 0
+    for blocks in (1, 3, 0, 5, 2, 1):
+        out, state = model.step(features[:, start:start + blocks * subsampling], state)
+        outputs.append(out)
+        start += blocks * subsampling
+    out, state = model.step(features[:, start:], state, final=True)
+    outputs.append(out)
+    torch.testing.assert_close(torch.cat(outputs, dim=1), whole, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="whole blocks"):
+        model.step(features[:, :subsampling + 1], None)
+
+
+def test_a_bidirectional_model_refuses_to_step():
+    model = SpeechLSTM(SpeechModelConfig(vocab_size=29, n_mels=16, hidden_size=8, num_layers=1)).eval()
+    with pytest.raises(ValueError, match="cannot stream"):
+        model.step(torch.zeros(1, 8, 16))
+
+
+# -- training the streaming variant ---------------------------------------------------------------
+
+
+class _StopAt(Progress):
+    def __init__(self, step: int) -> None:
+        super().__init__()
+        self.step = step
+
+    def update(self, done, info="") -> None:
+        if done >= self.step:
+            self.cancel()
+
+
+@pytest.fixture(scope="module")
+def streaming_run(tiny_speech_corpus, tmp_path_factory):
+    run = tmp_path_factory.mktemp("streaming") / "run"
+    train_speech(tiny_speech_corpus, run, STREAMING, torch.device("cpu"), log=lambda *_: None)
+    return run
+
+
+def test_a_streaming_run_measures_its_prior_and_saves_a_streaming_model(streaming_run, tiny_speech_corpus):
+    bundle = load_speech_model(streaming_run / "model")
+    assert not bundle.model.config.bidirectional and bundle.features.normalize == "online"
+    examples, _ = prepare(read_manifest(tiny_speech_corpus / "train.jsonl"), CharVocab(), 25.0, 16.0)
+    mean, std = measure_prior(examples, FeatureConfig(), STREAMING.seed)
+    assert bundle.features.prior_mean == pytest.approx(mean.tolist(), abs=1e-5)
+    assert bundle.features.prior_std == pytest.approx(std.tolist(), abs=1e-5)
+    assert -20 < min(mean) < max(mean) < 10 and min(std) > 0.1  # log-mel power of speech, not zeros
+    saved = json.loads((streaming_run / PRIOR_FILE).read_text())
+    assert saved["mean"] == list(bundle.features.prior_mean)
+
+
+def test_a_streaming_run_resumes_with_the_prior_it_started_with(streaming_run, tiny_speech_corpus, tmp_path,
+                                                                  monkeypatch):
+    run = tmp_path / "r"
+    with pytest.raises(Cancelled):
+        train_speech(tiny_speech_corpus, run, STREAMING, torch.device("cpu"), progress=_StopAt(4), log=lambda *_: None)
+
+    def measure_again(*_):
+        raise AssertionError("a resumed run measured its prior again")
+
+    monkeypatch.setattr(train_module, "measure_prior", measure_again)
+    train_speech(tiny_speech_corpus, run, STREAMING, torch.device("cpu"), log=lambda *_: None)
+    expected, got = load_speech_model(streaming_run / "model"), load_speech_model(run / "model")
+    assert got.features == expected.features
+    assert all(torch.equal(a, b) for a, b in zip(expected.model.state_dict().values(), got.model.state_dict().values(),
+                                                 strict=True))
+    # the checkpoint holds the prior too: a changed prior file is another run's, and says which setting differs
+    prior = json.loads((run / PRIOR_FILE).read_text())
+    prior["mean"][0] += 0.5
+    (run / PRIOR_FILE).write_text(json.dumps(prior))
+    with pytest.raises(SeqStudioError, match=r"other settings \(.*features.prior_mean differs\)"):
+        train_speech(tiny_speech_corpus, run, replace(STREAMING, steps=9), torch.device("cpu"), log=lambda *_: None)
+
+
+def test_streaming_cannot_start_from_a_bidirectional_model(tiny_speech_run, tiny_speech_corpus, tmp_path, capsys):
+    code = main(["train", "speech", "--corpus", str(tiny_speech_corpus), "--out", str(tmp_path / "s"),
+                 "--preset", "tiny", "--streaming", "--init", str(tiny_speech_run / "model")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "not a streaming model" in err and len(err.splitlines()) == 1
+    with pytest.raises(ValueError, match="unidirectional"):
+        replace(STREAMING, bidirectional=True)
+
+
+# -- live transcription --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def loud_bundle(streaming_run):
+    """The tiny streaming model with its output layer scaled up, so that its best symbol changes often and
+    words and spaces come out: six training steps alone would leave it writing blanks."""
+    bundle = load_speech_model(streaming_run / "model")
+    with torch.no_grad():
+        bundle.model.head.weight.mul_(40.0)
+        bundle.model.head.bias.zero_()
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def recording(tiny_speech_corpus, tmp_path_factory):
+    """Four of the corpus' real utterances one after another: 10-20 s of speech, in one file."""
+    rows = read_manifest(tiny_speech_corpus / "valid.jsonl")[:4]
+    audio = np.concatenate([load_audio(row.audio, 16000) for row in rows])
+    path = tmp_path_factory.mktemp("stream") / "speech.wav"
+    sf.write(path, audio, 16000, subtype="FLOAT")
+    return path, audio
+
+
+def _assert_same_words(got, expected) -> None:
+    assert [w.text for w in got] == [w.text for w in expected]
+    times = [t for w in got for t in (w.start, w.end)]
+    assert times == pytest.approx([t for w in expected for t in (w.start, w.end)], abs=1e-9)
+    assert [w.confidence for w in got] == pytest.approx([w.confidence for w in expected], abs=1e-4)
+
+
+@pytest.mark.parametrize("piece_s", [0.01, 0.1, 0.75])
+def test_live_words_are_the_words_of_the_whole_file(loud_bundle, recording, piece_s):
+    path, audio = recording
+    expected = Transcriber(loud_bundle, torch.device("cpu")).transcribe(path)
+    assert len(expected.words) >= 5
+    live = StreamingRecognizer(loud_bundle)
+    step = int(piece_s * 16000)
+    early = []
+    for start in range(0, len(audio), step):
+        update = live.accept(audio[start:start + step])
+        early += update.words
+        assert update.time_s <= (start + step) / 16000 + 1e-9  # it never reports audio it has not heard
+    final = live.finish()
+    assert early and list(early) + list(final.words) == live.words  # most words were final before the end
+    _assert_same_words(live.words, expected.words)
+    with pytest.raises(SeqStudioError, match="has finished"):
+        live.accept(audio[:100])
+    live.reset()
+    live.accept(audio[:16000])
+    assert live.finish().words[0].start < 1.0  # a new stream starts at 0 again
+
+
+def test_a_stream_at_another_rate_is_resampled_as_it_arrives(loud_bundle, recording, tmp_path):
+    _, audio = recording
+    at_44k = soxr.resample(audio, 16000, 44100, quality="HQ").astype(np.float32)
+    path = tmp_path / "44k.wav"
+    sf.write(path, at_44k, 44100, subtype="FLOAT")
+    expected = Transcriber(loud_bundle, torch.device("cpu")).transcribe(path)
+    live = StreamingRecognizer(loud_bundle, sample_rate=44100)
+    for piece in _pieces(len(at_44k), 3, 3000):
+        live.accept(at_44k[piece])
+    live.finish()
+    _assert_same_words(live.words, expected.words)
+
+
+def test_only_a_streaming_model_streams(tiny_speech_run):
+    with pytest.raises(SeqStudioError, match="cannot stream.*--streaming"):
+        StreamingRecognizer(load_speech_model(tiny_speech_run / "model"))
+    with pytest.raises(SeqStudioError, match="cannot stream"):
+        StreamingRecognizer.load(tiny_speech_run / "model", device="cpu")
