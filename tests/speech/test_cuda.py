@@ -8,8 +8,10 @@ from dataclasses import replace
 import pytest
 import torch
 
+from seqstudio.speech.audio import load_audio
 from seqstudio.speech.bundle import load_speech_model
 from seqstudio.speech.manifest import read_manifest, write_manifest
+from seqstudio.speech.streaming import StreamingRecognizer
 from seqstudio.speech.train import PRESETS, train_speech
 from seqstudio.speech.transcriber import Transcriber
 from tests.conftest import REPO
@@ -39,3 +41,24 @@ def test_transcription_on_cuda_matches_the_cpu():
     for a, b in zip(on_cpu, on_gpu, strict=True):
         assert a.text == b.text
         assert [(w.text, round(w.start, 2)) for w in a.words] == [(w.text, round(w.start, 2)) for w in b.words]
+
+
+def test_streaming_on_cuda_trains_and_hears_what_the_cpu_hears(tmp_path):
+    rows = _rows()
+    corpus = tmp_path / "corpus"
+    for split, part in (("train", rows[:20]), ("valid", rows[20:])):
+        write_manifest(corpus / f"{split}.jsonl", part)
+    cfg = replace(PRESETS["tiny"], steps=4, eval_every=2, checkpoint_every=2, streaming=True, bidirectional=False)
+    train_speech(corpus, tmp_path / "run", cfg, torch.device("cuda"), log=lambda *_: None)
+    audio = load_audio(rows[0].audio, 16000)
+    heard = []
+    for device in ("cpu", "cuda"):
+        bundle = load_speech_model(tmp_path / "run" / "model")
+        with torch.no_grad():
+            bundle.model.head.weight.mul_(40.0)  # words come out of a model trained for 4 steps
+        live = StreamingRecognizer(bundle, torch.device(device))
+        for start in range(0, len(audio), 1600):
+            live.accept(audio[start:start + 1600])
+        live.finish()
+        heard.append([(w.text, round(w.start, 2)) for w in live.words])
+    assert heard[0] and heard[0] == heard[1]
