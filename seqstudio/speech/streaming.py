@@ -2,8 +2,10 @@
 
 Only the streaming variant can do this (``seqstudio train speech --streaming``): a unidirectional LSTM over
 causally normalised features (``FeatureConfig.normalize = "online"``). Nothing it outputs depends on audio
-that has not arrived yet, so a stream gives exactly what greedy decoding of the whole recording gives,
-however the audio is cut into pieces (``tests/speech/test_streaming.py`` checks this).
+that has not arrived yet, so a stream gives exactly what the model run over the whole recording at once and
+decoded greedily gives, however the audio is cut into pieces (``tests/speech/test_streaming.py`` checks this).
+(:class:`~seqstudio.speech.transcriber.Transcriber` cuts files longer than 30 s at pauses and runs each piece
+afresh, so on those its words differ a little.)
 
 Latency: a frame needs its whole 25-ms window, and the model emits one output frame per block of
 ``subsampling`` feature frames (40 ms for the default 4), so a character is seen at most ~65 ms after it is
@@ -11,7 +13,7 @@ spoken, plus the time to compute it; a word is final once the space after it is 
 only: a beam search would revise its past, and its language model could only score finished words.
 
 Memory stays flat however long the stream: the features keep a window of statistics, the model a block of
-input and the LSTM's state, the decoder the frames since the last finished word.
+input and the LSTM's state, the decoder the frames since the last finished word (none in silence).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class StreamingRecognizer:
                                  "per-utterance feature normalisation); train one with `seqstudio train speech "
                                  "--streaming`")
         self.bundle = bundle
-        self.device = torch.device(device) if isinstance(device, str) else device
+        self.device = resolve_device(device) if isinstance(device, str) else device
         self.model = bundle.model.to(self.device).eval()
         self.frontend = LogMel(bundle.features).to(self.device)
         self.sample_rate = int(sample_rate or bundle.features.sample_rate)
@@ -85,6 +87,7 @@ class StreamingRecognizer:
         self._best = np.zeros(0, dtype=np.float32)  # its log-probability
         self._start = 0  # the output frame where the words not yet final begin
         self._frames = 0  # output frames so far
+        self._heard = 0  # samples at the model's rate so far
         self._finished = False
         self.words: list[Word] = []
 
@@ -102,6 +105,7 @@ class StreamingRecognizer:
         samples = samples.astype(np.float32, copy=False)
         if self._resampler is not None:
             samples = self._resampler.resample_chunk(samples)
+        self._heard += len(samples)
         frames = torch.cat([self._pending, self._features.push(torch.from_numpy(samples))])
         whole = frames.shape[0] - frames.shape[0] % self.model.config.subsampling
         self._pending = frames[whole:]
@@ -114,6 +118,7 @@ class StreamingRecognizer:
         frames = self._pending
         if self._resampler is not None:  # the resampler's delayed tail
             tail = self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+            self._heard += len(tail)
             frames = torch.cat([frames, self._features.push(torch.from_numpy(tail))])
         self._pending = frames[:0]
         self._finished = True
@@ -129,13 +134,16 @@ class StreamingRecognizer:
             self._best = np.concatenate([self._best, best.cpu().numpy()])
             self._frames += log_probs.shape[1]
         done = len(self._ids) if final else self._last_word_end()
+        if not final and self._nothing_pending():
+            done = len(self._ids)  # blanks and spaces only: they write nothing, whatever follows them
         new: tuple[Word, ...] = ()
         if done:
             new = self._decode(done).words
             self.words.extend(new)
             self._ids, self._best = self._ids[done:], self._best[done:]
             self._start += done
-        return StreamUpdate(new, "" if final else self.partial, self._frames * self.bundle.frame_shift_s)
+        heard_s = min(self._frames * self.bundle.frame_shift_s, self._heard / self.bundle.features.sample_rate)
+        return StreamUpdate(new, "" if final else self.partial, heard_s)
 
     def _last_word_end(self) -> int:
         """Frames (from ``_start``) up to the end of the last run of spaces that something else has followed:
@@ -145,6 +153,11 @@ class StreamingRecognizer:
         changes = np.flatnonzero(ids[1:] != ids[:-1]) + 1  # first frame of every run but the first
         ended = changes[ids[changes - 1] == space]  # runs right after a run of spaces
         return int(ended[-1]) if ended.size else 0
+
+    def _nothing_pending(self) -> bool:
+        """Whether the frames since the last final word hold no character but spaces (blanks and spaces only)."""
+        space = self.bundle.vocab.chars.index(" ") + 1
+        return bool(np.all((self._ids == self.bundle.vocab.blank) | (self._ids == space)))
 
     def _decode(self, frames: int) -> Hypothesis:
         return best_path(self._ids[:frames], self._best[:frames], self.bundle.vocab, self.bundle.frame_shift_s,

@@ -20,12 +20,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from seqstudio.core.atomic import atomic_write_text
 from seqstudio.core.builds import read_object
+from seqstudio.core.checkpoint import load_checkpoint
 from seqstudio.core.device import describe
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.progress import Progress
-from seqstudio.core.trainloop import init_record, open_run, train_loop
+from seqstudio.core.trainloop import Run, init_record, open_run, train_loop
 from seqstudio.speech.audio import load_audio
 from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batches, prepare
@@ -187,7 +187,6 @@ def _extra_training(corpus_dir: Path, corpus_key: str, extra_dirs: list[Path], v
 
 
 PRIOR_UTTERANCES = 200
-PRIOR_FILE = "feature_prior.json"
 
 
 def measure_prior(examples: list[Example], features: FeatureConfig, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -214,22 +213,24 @@ def measure_prior(examples: list[Example], features: FeatureConfig, seed: int) -
 
 def _streaming_features(cfg: SpeechTrainConfig, examples: list[Example], out_dir: Path, resume: bool, log
                         ) -> SpeechTrainConfig:
-    """``cfg`` with online normalisation and its prior, for a streaming run that does not have them yet. The
-    prior is kept in the run folder, so a resumed run reads the very numbers it started with."""
+    """``cfg`` with online normalisation and its prior, for a streaming run that does not have them yet. A run
+    being resumed takes the prior its checkpoint was trained with; a new one measures it."""
     features = FeatureConfig.from_dict(cfg.features)
     if not cfg.streaming or features.normalize == "online":
         return cfg
-    saved = out_dir / PRIOR_FILE
-    if resume and saved.exists():
-        prior = json.loads(saved.read_text())
-        features = features.online(prior["mean"], prior["std"])
-    else:
-        mean, std = measure_prior(examples, features, cfg.seed)
-        features = features.online(mean.tolist(), std.tolist())
-        out_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(saved, json.dumps({"mean": features.prior_mean, "std": features.prior_std}), overwrite=True)
-        log(f"streaming: online feature normalisation, its prior measured on {PRIOR_UTTERANCES} training utterances")
-    return replace(cfg, features=features.to_dict())
+    checkpoint = Run(out_dir).checkpoint_path
+    if resume and checkpoint.exists():
+        try:
+            saved = FeatureConfig.from_dict(json.loads(load_checkpoint(checkpoint)["train_config"])["features"])
+        except (KeyError, TypeError, ValueError):
+            saved = None  # not this trainer's checkpoint: open_run says so
+        if saved is not None and saved.normalize == "online":
+            return replace(cfg, features=replace(features, normalize="online", prior_mean=saved.prior_mean,
+                                                 prior_std=saved.prior_std).to_dict())
+    mean, std = measure_prior(examples, features, cfg.seed)
+    log(f"streaming: online feature normalisation, its prior measured on {min(PRIOR_UTTERANCES, len(examples))} "
+        "training utterances")
+    return replace(cfg, features=features.online(mean.tolist(), std.tolist()).to_dict())
 
 
 def train_speech(corpus_dir: str | Path, out_dir: str | Path, cfg: SpeechTrainConfig, device: torch.device,
