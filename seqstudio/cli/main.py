@@ -18,7 +18,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from seqstudio.cli import app, bench, data, evaluate, generate, train, transcribe
+    from seqstudio.cli import app, bench, data, evaluate, generate, listen, train, transcribe
 
     parser = Parser(
         prog="seqstudio",
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     generate.register(sub)
     transcribe.register(sub)
+    listen.register(sub)
     data.register(sub)
     train.register(sub)
     evaluate.register(sub)

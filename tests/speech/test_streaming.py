@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +19,7 @@ from seqstudio.core.errors import Cancelled, SeqStudioError
 from seqstudio.core.progress import Progress
 from seqstudio.speech import train as train_module
 from seqstudio.speech.audio import load_audio
-from seqstudio.speech.bundle import load_speech_model
+from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import prepare
 from seqstudio.speech.features import FeatureConfig, LogMel, OnlineNormalizer
 from seqstudio.speech.manifest import read_manifest
@@ -279,3 +281,46 @@ def test_silence_is_not_kept(streaming_run):
     assert update.words == () and update.partial == "" and 119.9 < update.time_s <= 120.0
     assert len(live._ids) == 0  # not 120 s of blanks
     assert live.finish().words == () and live.words == []
+
+
+# -- seqstudio listen ----------------------------------------------------------------------------
+
+
+def _listen(monkeypatch, capsys, data: bytes, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = main(["listen", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_listen_prints_the_words_of_raw_audio_on_stdin(loud_bundle, recording, tmp_path, monkeypatch, capsys):
+    _, audio = recording
+    folder = tmp_path / "loud"
+    save_speech_model(folder, loud_bundle.model, loud_bundle.features, loud_bundle.vocab, provenance={})
+    pcm16 = np.clip(np.round(audio * 32768), -32768, 32767).astype("<i2")
+    expected = StreamingRecognizer(load_speech_model(folder))
+    expected.accept(pcm16.astype(np.float32) / 32768)
+    expected.finish()
+    assert len(expected.words) >= 5
+
+    code, out, err = _listen(monkeypatch, capsys, pcm16.tobytes(), "--model", str(folder), "--times")
+    assert code == 0 and err == ""
+    rows = [line.split() for line in out.splitlines()]
+    assert [r[2] for r in rows] == [w.text for w in expected.words]
+    assert [float(r[0]) for r in rows] == pytest.approx([w.start for w in expected.words], abs=0.006)
+
+    code, out, err = _listen(monkeypatch, capsys, pcm16.tobytes() + b"\x01", "--model", str(folder))
+    assert code == 0 and out.split() == [w.text for w in expected.words]
+    assert "1 stray byte" in err and len(err.splitlines()) == 1
+
+    at_8k = soxr.resample(audio, 16000, 8000, quality="HQ").astype("<f4")  # a telephone's rate, as floats
+    code, out, _ = _listen(monkeypatch, capsys, at_8k.tobytes(), "--model", str(folder), "--pcm", "f32le",
+                           "--rate", "8000")
+    assert code == 0 and len(out.split()) >= 3
+
+
+def test_listen_refuses_what_cannot_stream(tiny_speech_run, monkeypatch, capsys):
+    code, out, err = _listen(monkeypatch, capsys, b"\0" * 3200, "--model", str(tiny_speech_run / "model"))
+    assert code == 2 and out == "" and "cannot stream" in err and len(err.strip().splitlines()) == 1
+    code, _, err = _listen(monkeypatch, capsys, b"", "--model", str(tiny_speech_run / "model"), "--rate", "5")
+    assert code == 2 and "--rate" in err

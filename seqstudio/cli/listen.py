@@ -1,0 +1,82 @@
+"""``seqstudio listen``: live transcription of raw audio on standard input, word by word, with a streaming model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from seqstudio.cli.common import add_device
+
+_DESCRIPTION = """\
+Live transcription: raw audio read from standard input as it arrives, each word printed as soon as it is
+final. It needs a streaming model (`seqstudio train speech --streaming`); none is shipped yet.
+
+  arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model runs/speech-stream/model
+  ffmpeg -loglevel quiet -i talk.mp3 -f s16le -ac 1 -ar 16000 - | seqstudio listen --model ... --times
+
+Input is headerless PCM, mono, little-endian: s16le (16-bit integers, the default) or f32le (32-bit floats),
+at --rate Hz (resampled to the model's rate as it arrives). A word is printed when the space after it is
+decoded; the last ones when the input ends. Ctrl-C stops listening and prints what was heard so far."""
+
+FORMATS = {"s16le": ("<i2", 1 / 32768), "f32le": ("<f4", 1.0)}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("listen", help="live transcription of raw audio on stdin (a streaming model)",
+                       description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True, help="a streaming model's folder, or its name under models/")
+    p.add_argument("--rate", type=int, default=16000, help="sample rate of the input in Hz (default 16000)")
+    p.add_argument("--pcm", choices=sorted(FORMATS), default="s16le", help="sample format (default s16le)")
+    p.add_argument("--piece-ms", type=float, default=100.0,
+                   help="how much audio is read before the model hears it (default 100 ms)")
+    p.add_argument("--times", action="store_true", help="one word a line, with its start and end in seconds")
+    add_device(p)
+    p.set_defaults(run=run_listen)
+
+
+def run_listen(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from seqstudio.core.errors import SeqStudioError
+    from seqstudio.speech.streaming import StreamingRecognizer
+
+    if not 1000 <= args.rate <= 384000:
+        raise SeqStudioError("--rate must be from 1000 to 384000 Hz")
+    if not 1.0 <= args.piece_ms <= 10000.0:
+        raise SeqStudioError("--piece-ms must be from 1 to 10000")
+    if sys.stdin.isatty():
+        raise SeqStudioError("listen reads raw audio from standard input: pipe it in, e.g. "
+                             "`arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model MODEL`")
+    dtype, scale = FORMATS[args.pcm]
+    width = np.dtype(dtype).itemsize
+    live = StreamingRecognizer.load(args.model, args.device, sample_rate=args.rate)
+    piece_bytes = max(1, int(args.rate * args.piece_ms / 1000)) * width
+    source = sys.stdin.buffer
+    out = sys.stdout
+
+    def show(words) -> None:
+        for word in words:
+            out.write(f"{word.start:8.2f} {word.end:8.2f}  {word.text}\n" if args.times else f"{word.text} ")
+        out.flush()
+
+    left = b""
+    try:
+        while True:
+            data = source.read1(piece_bytes) if hasattr(source, "read1") else source.read(piece_bytes)
+            if not data:
+                break
+            data = left + data
+            whole = len(data) - len(data) % width  # a sample split between reads waits for its other bytes
+            left = data[whole:]
+            samples = np.frombuffer(data[:whole], dtype=dtype).astype(np.float32) * scale
+            samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)  # float input can hold anything
+            show(live.accept(samples).words)
+    except KeyboardInterrupt:
+        pass
+    show(live.finish().words)
+    if not args.times and live.words:
+        out.write("\n")
+    if left:
+        print(f"seqstudio: warning: the input ended inside a sample ({len(left)} stray byte(s) ignored)",
+              file=sys.stderr)
+    return 0
