@@ -1,12 +1,14 @@
 """What live transcription costs: the streaming variant fed in pieces against the same model on the whole file.
 
-    python benchmarks/streaming.py [MODEL] [--piece-ms 100] [--threads 2] [--minutes 3]
+    python benchmarks/streaming.py [MODEL] [--piece-ms 100] [--threads 1] [--minutes 3]
 
 MODEL is a streaming model's folder; without one, a streaming model of the ``cpu`` preset's size (3 x 256,
 unidirectional) with random weights stands in: its speed is the trained one's, its words are not. The audio
 is the repository's human recordings (``data/human``) one after another, repeated up to ``--minutes``. It
 prints the real-time factor of the stream and of the whole file (greedy both), and the compute time per
 piece: what a live caption waits for, on top of the piece's own length and the model's 40-ms blocks.
+OpenMP's threads spin at every barrier: run it with ``GOMP_SPINCOUNT=1000`` when other work shares the cores
+(the ``seqstudio`` command sets that itself), or a piece can wait 200 ms for a busy core.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", help="a streaming model folder (default: a random stand-in)")
     parser.add_argument("--piece-ms", type=float, default=100.0)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--minutes", type=float, default=3.0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

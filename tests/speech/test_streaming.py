@@ -288,7 +288,11 @@ def test_silence_is_not_kept(streaming_run):
 
 def _listen(monkeypatch, capsys, data: bytes, *args: str) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-    code = main(["listen", *args])
+    threads = torch.get_num_threads()
+    try:
+        code = main(["listen", *args])
+    finally:
+        torch.set_num_threads(threads)  # listen sets one thread for the process; the other tests keep theirs
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
