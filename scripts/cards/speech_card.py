@@ -713,8 +713,9 @@ To continue training this model for longer, run the same `train speech` command 
   of its text (fortunes and dictionary examples).
 - Synthetic training voices and one real one: real microphones, accents, spontaneous speech and overlapping
   talkers are far from what it learned. Expect high error rates on real recordings until it is trained on real speech.
-- Bidirectional: it needs a whole chunk (up to 30 s) before it can emit text; the unidirectional variant in the
-  same code (`bidirectional=False`) can stream but has not been trained.
+- Bidirectional: it needs a whole chunk (up to 30 s) before it can emit text. The streaming variant of the same
+  code (`seqstudio train speech --streaming`, then `seqstudio listen` or `StreamingRecognizer`) can caption live,
+  but none has been trained yet.
 """
 (folder / "README.md").write_text(card)
 print(card[:300])
