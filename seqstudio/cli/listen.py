@@ -18,7 +18,7 @@ Input is headerless PCM, mono, little-endian: s16le (16-bit integers, the defaul
 at --rate Hz (resampled to the model's rate as it arrives). A word is printed when the space after it is
 decoded; the last ones when the input ends. Ctrl-C stops listening and prints what was heard so far."""
 
-FORMATS = {"s16le": ("<i2", 1 / 32768), "f32le": ("<f4", 1.0)}
+FORMATS = {"s16le": "<i2", "f32le": "<f4"}
 
 
 def register(sub) -> None:
@@ -55,7 +55,7 @@ def run_listen(args: argparse.Namespace) -> int:
     if sys.stdin.isatty():
         raise SeqStudioError("listen reads raw audio from standard input: pipe it in, e.g. "
                              "`arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model MODEL`")
-    dtype, scale = FORMATS[args.pcm]
+    dtype = FORMATS[args.pcm]
     width = np.dtype(dtype).itemsize
     live = StreamingRecognizer.load(args.model, args.device, sample_rate=args.rate)
     piece_bytes = max(1, int(args.rate * args.piece_ms / 1000)) * width
@@ -76,8 +76,7 @@ def run_listen(args: argparse.Namespace) -> int:
             data = left + data
             whole = len(data) - len(data) % width  # a sample split between reads waits for its other bytes
             left = data[whole:]
-            samples = np.frombuffer(data[:whole], dtype=dtype).astype(np.float32) * scale
-            samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)  # float input can hold anything
+            samples = np.frombuffer(data[:whole], dtype=dtype)  # int16 PCM is scaled by the recogniser
             show(live.accept(samples).words)
     except KeyboardInterrupt:
         pass

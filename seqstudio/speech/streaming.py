@@ -43,8 +43,9 @@ class StreamUpdate:
 class StreamingRecognizer:
     """``accept(samples) -> StreamUpdate`` for each piece of audio, then ``finish()`` at the end.
 
-    Samples are mono floats at ``sample_rate`` (the model's own rate unless given; others are resampled as
-    they arrive). ``words`` holds every final word so far. ``reset()`` starts a new stream.
+    Samples are mono, floats in [-1, 1] or signed-integer PCM (int16 as a sound card gives it), at
+    ``sample_rate`` (the model's own rate unless given; others are resampled as they arrive). ``words`` holds
+    every final word so far. ``reset()`` starts a new stream.
     """
 
     def __init__(self, bundle: SpeechBundle, device: torch.device | str = "cpu", sample_rate: int | None = None
@@ -100,9 +101,13 @@ class StreamingRecognizer:
         if self._finished:
             raise SeqStudioError("this stream has finished: call reset() to start another")
         samples = np.asarray(samples.detach().cpu() if isinstance(samples, torch.Tensor) else samples)
-        if samples.ndim != 1 or not np.issubdtype(samples.dtype, np.floating):
-            raise ValueError("samples must be a 1-D array of floats (mono)")
-        samples = samples.astype(np.float32, copy=False)
+        if samples.ndim != 1:
+            raise ValueError(f"samples must be one channel, a 1-D array; got shape {samples.shape}")
+        if np.issubdtype(samples.dtype, np.signedinteger):  # PCM as a sound card gives it: int16 -> [-1, 1)
+            samples = samples.astype(np.float32) / float(2 ** (8 * samples.dtype.itemsize - 1))
+        elif not np.issubdtype(samples.dtype, np.floating):
+            raise ValueError(f"samples must be floats or signed integers (PCM), got {samples.dtype}")
+        samples = np.nan_to_num(samples.astype(np.float32, copy=False), nan=0.0, posinf=1.0, neginf=-1.0)
         if self._resampler is not None:
             samples = self._resampler.resample_chunk(samples)
         self._heard += len(samples)

@@ -305,6 +305,14 @@ def test_listen_prints_the_words_of_raw_audio_on_stdin(loud_bundle, recording, t
     expected = StreamingRecognizer(load_speech_model(folder))
     expected.accept(pcm16.astype(np.float32) / 32768)
     expected.finish()
+    as_int16 = StreamingRecognizer(load_speech_model(folder))  # PCM straight from a sound card is read as such
+    as_int16.accept(pcm16[:50000])
+    as_int16.accept(pcm16[50000:])
+    as_int16.finish()
+    assert [w.text for w in as_int16.words] == [w.text for w in expected.words]
+    as_int16.reset()
+    with pytest.raises(ValueError, match="one channel"):
+        as_int16.accept(np.zeros((100, 2), np.float32))
     assert len(expected.words) >= 5
 
     code, out, err = _listen(monkeypatch, capsys, pcm16.tobytes(), "--model", str(folder), "--times")
