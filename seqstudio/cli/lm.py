@@ -17,9 +17,12 @@ def register_lm(kinds) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="the ARPA file to write (e.g. models/lm.arpa)")
     p.add_argument("--text", action="append", default=[], metavar="FILE",
                    help="plain UTF-8 text, one sentence per line (repeatable)")
+    p.add_argument("--manifest", action="append", default=[], metavar="FILE",
+                   help="the transcripts of a speech manifest (JSONL or TSV, e.g. an imported corpus' train.jsonl; "
+                        "never its valid or test split) (repeatable)")
     p.add_argument("--sentences", choices=["default", "none"], default=None,
                    help="'default': the train split of the offline English sentences the speech corpus is "
-                        "made from (the default when no --text is given); 'none': only --text")
+                        "made from (the default when no --text or --manifest is given); 'none': only those")
     p.add_argument("--order", type=int, default=DEFAULT_ORDER,
                    help=f"n-gram order, {MIN_ORDER}..{MAX_ORDER} (default {DEFAULT_ORDER})")
     p.add_argument("--min-count", type=int, default=2,
@@ -54,9 +57,9 @@ def run_lm(args: argparse.Namespace) -> int:
         raise SeqStudioError(f"--order must be from {MIN_ORDER} to {MAX_ORDER}")
     if args.min_count < 1:
         raise SeqStudioError("--min-count must be at least 1")
-    sentences_source = args.sentences or ("none" if args.text else "default")
-    if sentences_source == "none" and not args.text:
-        raise SeqStudioError("no text: give --text FILE or --sentences default")
+    sentences_source = args.sentences or ("none" if args.text or args.manifest else "default")
+    if sentences_source == "none" and not (args.text or args.manifest):
+        raise SeqStudioError("no text: give --text FILE, --manifest FILE or --sentences default")
     check_writable(args.out, args.overwrite)  # before the work, not after
 
     texts: list[str] = []
@@ -64,6 +67,12 @@ def run_lm(args: argparse.Namespace) -> int:
         lines = _read_lines(path)
         print(f"{path}: {len(lines)} lines")
         texts += lines
+    for path in args.manifest:
+        from seqstudio.speech.manifest import read_manifest
+
+        transcripts = [utterance.text for utterance in read_manifest(path)]
+        print(f"{path}: {len(transcripts)} transcripts")
+        texts += transcripts
     if sentences_source == "default":
         from seqstudio.speech.corpus.sentences import collect_sentences, split_sentences
 

@@ -176,6 +176,25 @@ def test_train_lm_from_text_files(tmp_path, capsys):
     assert [p.name for p in out.parent.iterdir()] == ["lm.arpa"]  # no temporary files left
 
 
+def test_train_lm_from_the_transcripts_of_manifests(tmp_path, capsys):
+    from seqstudio.speech.manifest import Utterance, write_manifest
+
+    half = len(TEXTS) // 2
+    write_manifest(tmp_path / "a" / "train.jsonl", [Utterance(tmp_path / f"{i}.wav", t) for i, t in
+                                                     enumerate(TEXTS[:half])])
+    (tmp_path / "b.tsv").write_text("".join(f"clip{i}.flac\t{t}\n" for i, t in enumerate(TEXTS[half:])),
+                                    encoding="utf-8")  # audio that is not there: only the texts are read
+    out = tmp_path / "lm.arpa"
+    args = _cli(["--manifest", str(tmp_path / "a" / "train.jsonl"), "--manifest", str(tmp_path / "b.tsv"),
+                 "--out", str(out), "--order", "3", "--min-count", "1"])
+    assert args.run(args) == 0
+    assert load_arpa(out).to_arpa() == NgramLM.train(TEXTS, order=3).to_arpa()
+    assert f"{half} transcripts" in capsys.readouterr().out
+    args = _cli(["--manifest", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x.arpa")])
+    with pytest.raises(SeqStudioError, match="does not exist"):
+        args.run(args)
+
+
 def test_train_lm_uses_only_the_train_split(tmp_path, monkeypatch):
     from seqstudio.speech.corpus import sentences
 
