@@ -16,9 +16,11 @@ final. It needs a streaming model (`seqstudio train speech --streaming`); none i
 
 Input is headerless PCM, mono, little-endian: s16le (16-bit integers, the default) or f32le (32-bit floats),
 at --rate Hz (resampled to the model's rate as it arrives). A word is printed when the space after it is
-decoded; the last ones when the input ends. Ctrl-C stops listening and prints what was heard so far."""
+decoded (a pause of a second starts a new line); the last ones when the input ends. Ctrl-C stops listening
+and prints what was heard so far."""
 
 FORMATS = {"s16le": "<i2", "f32le": "<f4"}
+PAUSE_S = 1.0  # without --times, a pause this long between words starts a new line
 
 
 def register(sub) -> None:
@@ -28,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("--rate", type=int, default=16000, help="sample rate of the input in Hz (default 16000)")
     p.add_argument("--pcm", choices=sorted(FORMATS), default="s16le", help="sample format (default s16le)")
     p.add_argument("--piece-ms", type=float, default=100.0,
-                   help="how much audio is read before the model hears it (default 100 ms)")
+                   help="at most this much audio is read before the model hears it (default 100 ms)")
     p.add_argument("--times", action="store_true", help="one word a line, with its start and end in seconds")
     p.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch (default 1: a piece is too small to share; measured 2.7 ms per "
@@ -41,45 +43,54 @@ def run_listen(args: argparse.Namespace) -> int:
     import numpy as np
 
     from seqstudio.core.errors import SeqStudioError
+    from seqstudio.core.threads import check_threads
     from seqstudio.speech.streaming import StreamingRecognizer
 
     if not 1000 <= args.rate <= 384000:
         raise SeqStudioError("--rate must be from 1000 to 384000 Hz")
     if not 1.0 <= args.piece_ms <= 10000.0:
         raise SeqStudioError("--piece-ms must be from 1 to 10000")
-    if args.threads < 1:
-        raise SeqStudioError("--threads must be at least 1")
-    import torch
-
-    torch.set_num_threads(args.threads)
+    check_threads(args.threads)
+    if sys.stdin is None or sys.stdout is None:
+        raise SeqStudioError("listen needs standard input (the audio) and standard output (the words) open")
     if sys.stdin.isatty():
         raise SeqStudioError("listen reads raw audio from standard input: pipe it in, e.g. "
                              "`arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model MODEL`")
+    import torch
+
+    torch.set_num_threads(args.threads)
     dtype = FORMATS[args.pcm]
     width = np.dtype(dtype).itemsize
     live = StreamingRecognizer.load(args.model, args.device, sample_rate=args.rate)
     piece_bytes = max(1, int(args.rate * args.piece_ms / 1000)) * width
     source = sys.stdin.buffer
+    read = source.read1 if hasattr(source, "read1") else source.read
     out = sys.stdout
+    last_end = None
 
     def show(words) -> None:
+        nonlocal last_end
         for word in words:
-            out.write(f"{word.start:8.2f} {word.end:8.2f}  {word.text}\n" if args.times else f"{word.text} ")
+            if args.times:
+                out.write(f"{word.start:8.2f} {word.end:8.2f}  {word.text}\n")
+            else:  # a pause of a second or more starts a new line, for whoever reads line by line
+                gap = last_end is not None and word.start - last_end >= PAUSE_S
+                out.write(("\n" if gap else " " if last_end is not None else "") + word.text)
+            last_end = word.end
         out.flush()
 
     left = b""
-    try:
-        while True:
-            data = source.read1(piece_bytes) if hasattr(source, "read1") else source.read(piece_bytes)
-            if not data:
-                break
-            data = left + data
-            whole = len(data) - len(data) % width  # a sample split between reads waits for its other bytes
-            left = data[whole:]
-            samples = np.frombuffer(data[:whole], dtype=dtype)  # int16 PCM is scaled by the recogniser
-            show(live.accept(samples).words)
-    except KeyboardInterrupt:
-        pass
+    while True:
+        try:  # Ctrl-C is taken while waiting for audio, never halfway through hearing a piece
+            data = read(piece_bytes)
+        except KeyboardInterrupt:
+            break
+        if not data:
+            break
+        data = left + data
+        whole = len(data) - len(data) % width  # a sample split between reads waits for its other bytes
+        left = data[whole:]
+        show(live.accept(np.frombuffer(data[:whole], dtype=dtype)).words)  # int16 PCM: the recogniser scales it
     show(live.finish().words)
     if not args.times and live.words:
         out.write("\n")

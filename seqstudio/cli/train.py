@@ -93,8 +93,9 @@ def _setup(args: argparse.Namespace, presets: dict, with_init, default_model: st
         cfg = replace(cfg, seed=args.seed)
     device = resolve_device(args.device)
     if args.threads is not None:
-        if args.threads < 1:
-            raise SeqStudioError("--threads must be at least 1")
+        from seqstudio.core.threads import check_threads
+
+        check_threads(args.threads)
         import torch
 
         torch.set_num_threads(args.threads)

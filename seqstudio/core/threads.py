@@ -25,3 +25,16 @@ def tame_openmp_spinning() -> bool:
         return False
     os.environ["GOMP_SPINCOUNT"] = SPIN_COUNT
     return True
+
+
+MAX_THREADS_PER_CORE = 4
+
+
+def check_threads(threads: int) -> None:
+    """A one-line error for a ``--threads`` that torch cannot take: below 1, or so far above the cores
+    that OpenMP stalls or crashes (100,000 threads segfaulted; 4,096 ran for minutes before its first step)."""
+    from seqstudio.core.errors import SeqStudioError
+
+    limit = MAX_THREADS_PER_CORE * (os.cpu_count() or 1)
+    if not 1 <= threads <= limit:
+        raise SeqStudioError(f"--threads must be from 1 to {limit} ({MAX_THREADS_PER_CORE} per core here)")

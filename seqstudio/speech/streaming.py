@@ -103,10 +103,10 @@ class StreamingRecognizer:
         samples = np.asarray(samples.detach().cpu() if isinstance(samples, torch.Tensor) else samples)
         if samples.ndim != 1:
             raise ValueError(f"samples must be one channel, a 1-D array; got shape {samples.shape}")
-        if np.issubdtype(samples.dtype, np.signedinteger):  # PCM as a sound card gives it: int16 -> [-1, 1)
-            samples = samples.astype(np.float32) / float(2 ** (8 * samples.dtype.itemsize - 1))
-        elif not np.issubdtype(samples.dtype, np.floating):
-            raise ValueError(f"samples must be floats or signed integers (PCM), got {samples.dtype}")
+        if samples.dtype.kind == "i" and samples.dtype.itemsize <= 4:  # PCM as a sound card gives it: int16 ->
+            samples = samples.astype(np.float32) / float(2 ** (8 * samples.dtype.itemsize - 1))  # [-1, 1)
+        elif samples.dtype.kind != "f":  # int64 too: that is what a list of ints becomes, not a PCM format
+            raise ValueError(f"samples must be floats in [-1, 1] or PCM (int8, int16 or int32), got {samples.dtype}")
         samples = np.nan_to_num(samples.astype(np.float32, copy=False), nan=0.0, posinf=1.0, neginf=-1.0)
         if self._resampler is not None:
             samples = self._resampler.resample_chunk(samples)

@@ -313,6 +313,8 @@ def test_listen_prints_the_words_of_raw_audio_on_stdin(loud_bundle, recording, t
     as_int16.reset()
     with pytest.raises(ValueError, match="one channel"):
         as_int16.accept(np.zeros((100, 2), np.float32))
+    with pytest.raises(ValueError, match="int8, int16 or int32"):
+        as_int16.accept(np.array([120, -300, 5000]))  # a list of ints is int64: no PCM format, refused
     assert len(expected.words) >= 5
 
     code, out, err = _listen(monkeypatch, capsys, pcm16.tobytes(), "--model", str(folder), "--times")
@@ -323,6 +325,8 @@ def test_listen_prints_the_words_of_raw_audio_on_stdin(loud_bundle, recording, t
 
     code, out, err = _listen(monkeypatch, capsys, pcm16.tobytes() + b"\x01", "--model", str(folder))
     assert code == 0 and out.split() == [w.text for w in expected.words]
+    pauses = sum(b.start - a.end >= 1.0 for a, b in zip(expected.words[:-1], expected.words[1:], strict=True))
+    assert len(out.splitlines()) == 1 + pauses  # a line per stretch of speech, for line-by-line readers
     assert "1 stray byte" in err and len(err.splitlines()) == 1
 
     at_8k = soxr.resample(audio, 16000, 8000, quality="HQ").astype("<f4")  # a telephone's rate, as floats
@@ -336,3 +340,8 @@ def test_listen_refuses_what_cannot_stream(tiny_speech_run, monkeypatch, capsys)
     assert code == 2 and out == "" and "cannot stream" in err and len(err.strip().splitlines()) == 1
     code, _, err = _listen(monkeypatch, capsys, b"", "--model", str(tiny_speech_run / "model"), "--rate", "5")
     assert code == 2 and "--rate" in err
+    code, _, err = _listen(monkeypatch, capsys, b"", "--model", str(tiny_speech_run / "model"), "--threads", "100000")
+    assert code == 2 and "--threads must be from 1 to" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setattr(sys, "stdin", None)  # started with stdin closed (`<&-`)
+    assert main(["listen", "--model", str(tiny_speech_run / "model")]) == 2
+    assert "standard input" in capsys.readouterr().err
