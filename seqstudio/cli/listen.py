@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
 from seqstudio.cli.common import add_device
@@ -16,7 +17,8 @@ final. It needs a streaming model (`seqstudio train speech --streaming`); none i
 
 Input is headerless PCM, mono, little-endian: s16le (16-bit integers, the default) or f32le (32-bit floats),
 at --rate Hz (resampled to the model's rate as it arrives). A word is printed when the space after it is
-decoded (a pause of a second starts a new line); the last ones when the input ends. Ctrl-C stops listening
+decoded (a pause of a second starts a new line), and with --partial what is heard but not final yet shows,
+dimmed, at the end of the terminal's line; the last words come when the input ends. Ctrl-C stops listening
 and prints what was heard so far."""
 
 FORMATS = {"s16le": "<i2", "f32le": "<f4"}
@@ -32,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--piece-ms", type=float, default=100.0,
                    help="at most this much audio is read before the model hears it (default 100 ms)")
     p.add_argument("--times", action="store_true", help="one word a line, with its start and end in seconds")
+    p.add_argument("--partial", action="store_true",
+                   help="on a terminal, also show (dimmed, at the end of the line) what is heard but not final yet")
     p.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch (default 1: a piece is too small to share; measured 2.7 ms per "
                         "100-ms piece on one core, 3.5 on two)")
@@ -58,6 +62,9 @@ def run_listen(args: argparse.Namespace) -> int:
                              "`arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model MODEL`")
     import torch
 
+    if args.partial and (args.times or not sys.stdout.isatty()):
+        raise SeqStudioError("--partial rewrites the terminal's last line: it needs standard output to be a terminal, "
+                             "and no --times")
     torch.set_num_threads(args.threads)
     dtype = FORMATS[args.pcm]
     width = np.dtype(dtype).itemsize
@@ -67,16 +74,30 @@ def run_listen(args: argparse.Namespace) -> int:
     read = source.read1 if hasattr(source, "read1") else source.read
     out = sys.stdout
     last_end = None
+    line = ""  # --partial: the final words of the terminal's last line, rewritten with the partial after them
 
-    def show(words) -> None:
-        nonlocal last_end
-        for word in words:
+    def show(update) -> None:
+        nonlocal last_end, line
+        for word in update.words:
             if args.times:
                 out.write(f"{word.start:8.2f} {word.end:8.2f}  {word.text}\n")
             else:  # a pause of a second or more starts a new line, for whoever reads line by line
                 gap = last_end is not None and word.start - last_end >= PAUSE_S
-                out.write(("\n" if gap else " " if last_end is not None else "") + word.text)
+                full = args.partial and len(line) + len(word.text) + 1 > shutil.get_terminal_size().columns - 20
+                if gap or full:
+                    out.write(("\r\033[K" + line if args.partial else "") + "\n")
+                    line = ""
+                elif not args.partial and last_end is not None:
+                    out.write(" ")
+                if args.partial:
+                    line = f"{line} {word.text}" if line else word.text
+                else:
+                    out.write(word.text)
             last_end = word.end
+        if args.partial:
+            room = shutil.get_terminal_size().columns - len(line) - 2
+            tail = update.partial[-room:] if room > 0 else ""
+            out.write("\r\033[K" + line + (f" \033[2m{tail}\033[0m" if tail else ""))
         out.flush()
 
     left = b""
@@ -90,8 +111,8 @@ def run_listen(args: argparse.Namespace) -> int:
         data = left + data
         whole = len(data) - len(data) % width  # a sample split between reads waits for its other bytes
         left = data[whole:]
-        show(live.accept(np.frombuffer(data[:whole], dtype=dtype)).words)  # int16 PCM: the recogniser scales it
-    show(live.finish().words)
+        show(live.accept(np.frombuffer(data[:whole], dtype=dtype)))  # int16 PCM: the recogniser scales it
+    show(live.finish())
     if not args.times and live.words:
         out.write("\n")
     if left:

@@ -329,6 +329,21 @@ def test_listen_prints_the_words_of_raw_audio_on_stdin(loud_bundle, recording, t
     assert len(out.splitlines()) == 1 + pauses  # a line per stretch of speech, for line-by-line readers
     assert "1 stray byte" in err and len(err.splitlines()) == 1
 
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    code, _, _ = _listen(monkeypatch, capsys, pcm16.tobytes(), "--model", str(folder), "--partial", "--piece-ms", "50")
+    shown = terminal.getvalue()
+    assert code == 0 and "\033[2m" in shown  # partial text was shown, dimmed, before its words were final
+    rows = [row.rsplit("\r\033[K", 1)[-1] for row in shown.split("\n")]  # what each line ended as
+    assert " ".join(rows).split() == [w.text for w in expected.words]
+    monkeypatch.undo()
+    code, _, err = _listen(monkeypatch, capsys, pcm16.tobytes(), "--model", str(folder), "--partial")
+    assert code == 2 and "needs standard output to be a terminal" in err  # capsys' stdout is no terminal
+
     at_8k = soxr.resample(audio, 16000, 8000, quality="HQ").astype("<f4")  # a telephone's rate, as floats
     code, out, _ = _listen(monkeypatch, capsys, at_8k.tobytes(), "--model", str(folder), "--pcm", "f32le",
                            "--rate", "8000")
