@@ -67,9 +67,9 @@ def run_lm(args: argparse.Namespace) -> int:
         lines = _read_lines(path)
         print(f"{path}: {len(lines)} lines")
         texts += lines
-    for path in args.manifest:
-        from seqstudio.speech.manifest import read_manifest
+    from seqstudio.speech.manifest import read_manifest
 
+    for path in args.manifest:
         transcripts = [utterance.text for utterance in read_manifest(path)]
         print(f"{path}: {len(transcripts)} transcripts")
         texts += transcripts

@@ -59,6 +59,7 @@ class StreamingRecognizer:
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model = bundle.model.to(self.device).eval()
         self.frontend = LogMel(bundle.features).to(self.device)
+        self._space = bundle.vocab.chars.index(" ") + 1  # its symbol: 0 is the blank
         self.sample_rate = int(sample_rate or bundle.features.sample_rate)
         if self.sample_rate < 1000:
             raise ValueError("sample_rate must be at least 1000 Hz")
@@ -153,16 +154,14 @@ class StreamingRecognizer:
     def _last_word_end(self) -> int:
         """Frames (from ``_start``) up to the end of the last run of spaces that something else has followed:
         the words before it cannot change."""
-        space = self.bundle.vocab.chars.index(" ") + 1  # symbol 0 is the blank
         ids = self._ids
         changes = np.flatnonzero(ids[1:] != ids[:-1]) + 1  # first frame of every run but the first
-        ended = changes[ids[changes - 1] == space]  # runs right after a run of spaces
+        ended = changes[ids[changes - 1] == self._space]  # runs right after a run of spaces
         return int(ended[-1]) if ended.size else 0
 
     def _nothing_pending(self) -> bool:
         """Whether the frames since the last final word hold no character but spaces (blanks and spaces only)."""
-        space = self.bundle.vocab.chars.index(" ") + 1
-        return bool(np.all((self._ids == self.bundle.vocab.blank) | (self._ids == space)))
+        return bool(np.all((self._ids == self.bundle.vocab.blank) | (self._ids == self._space)))
 
     def _decode(self, frames: int) -> Hypothesis:
         return best_path(self._ids[:frames], self._best[:frames], self.bundle.vocab, self.bundle.frame_shift_s,

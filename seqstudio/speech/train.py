@@ -200,11 +200,12 @@ def measure_prior(examples: list[Example], features: FeatureConfig, seed: int) -
     with torch.no_grad():
         for index in order.tolist():
             audio = torch.from_numpy(load_audio(examples[index].audio, features.sample_rate))
-            raw = frontend.raw(audio[None]).double()[0] if audio.numel() >= features.fft_size else None
-            if raw is not None:
-                total += raw.sum(dim=0)
-                squares += (raw * raw).sum(dim=0)
-                frames += raw.shape[0]
+            if audio.numel() < features.fft_size:  # shorter than one window: no frames
+                continue
+            raw = frontend.raw(audio[None]).double()[0]
+            total += raw.sum(dim=0)
+            squares += (raw * raw).sum(dim=0)
+            frames += raw.shape[0]
     if frames == 0:
         raise SeqStudioError("the training set has no audio to measure the streaming model's feature statistics on")
     mean = total / frames
@@ -225,8 +226,7 @@ def _streaming_features(cfg: SpeechTrainConfig, examples: list[Example], out_dir
         except (KeyError, TypeError, ValueError):
             saved = None  # not this trainer's checkpoint: open_run says so
         if saved is not None and saved.normalize == "online":
-            return replace(cfg, features=replace(features, normalize="online", prior_mean=saved.prior_mean,
-                                                 prior_std=saved.prior_std).to_dict())
+            return replace(cfg, features=features.online(saved.prior_mean, saved.prior_std).to_dict())
     mean, std = measure_prior(examples, features, cfg.seed)
     log(f"streaming: online feature normalisation, its prior measured on {min(PRIOR_UTTERANCES, len(examples))} "
         "training utterances")
