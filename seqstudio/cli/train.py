@@ -40,7 +40,8 @@ def register(sub) -> None:
     s.add_argument("--streaming", action="store_true",
                    help="train the streaming variant: a unidirectional LSTM over causally normalised features, "
                         "for live transcription (seqstudio.StreamingRecognizer); it hears no future context, so it "
-                        "makes more errors than the bidirectional model")
+                        "makes more errors than the bidirectional model. With --init of a bidirectional model, it "
+                        "starts from that model's forward direction")
     _add_run_options(s)
     s.set_defaults(run=run_speech)
     from seqstudio.cli.lm import register_lm
@@ -104,15 +105,11 @@ def _setup(args: argparse.Namespace, presets: dict, with_init, default_model: st
 
 def run_speech(args: argparse.Namespace) -> int:
     from seqstudio.core.device import describe
-    from seqstudio.core.errors import SeqStudioError
     from seqstudio.core.progress import BarProgress
     from seqstudio.speech.train import PRESETS, train_speech, with_init
 
     cfg, device = _setup(args, PRESETS, with_init, "speech-default")
-    if args.streaming and not cfg.streaming:
-        if cfg.init:
-            raise SeqStudioError(f"--streaming: {cfg.init} is not a streaming model; a streaming run starts afresh "
-                                 "or from a streaming model")
+    if args.streaming and not cfg.streaming:  # from scratch, or from a bidirectional --init's forward direction
         cfg = replace(cfg, streaming=True, bidirectional=False)
     kind = "BiLSTM" if cfg.bidirectional else "LSTM"
     print(f"training preset {args.preset} on {describe(device)}: {cfg.num_layers}x{cfg.hidden_size} {kind}, "

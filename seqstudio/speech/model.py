@@ -218,3 +218,27 @@ class SpeechLSTM(nn.Module):
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def forward_direction(state: dict[str, torch.Tensor], config: SpeechModelConfig) -> dict[str, torch.Tensor]:
+    """The weights of the unidirectional model ``config`` taken from a bidirectional one's ``state`` (same sizes
+    otherwise): its conv stack, its LSTM's forward direction, and the forward half of its output layer.
+
+    A warm start for a streaming model: above the first layer, each forward cell also read the backward
+    direction's output, and the head read both; those columns are dropped. The result computes exactly what
+    the bidirectional model computes when its backward direction outputs zeros (tested), and fine-tuning
+    teaches it to do without.
+    """
+    if config.bidirectional:
+        raise ValueError("forward_direction makes a unidirectional model's weights")
+    hidden = config.hidden_size
+    out: dict[str, torch.Tensor] = {}
+    for name, value in state.items():
+        if name.startswith("lstm.") and name.endswith("_reverse"):
+            continue
+        if name.startswith("lstm.weight_ih_l") and name != "lstm.weight_ih_l0":
+            value = value[:, :hidden]  # the columns that read the forward output of the layer below
+        elif name == "head.weight":
+            value = value[:, :hidden]
+        out[name] = value.clone()
+    return out

@@ -32,7 +32,7 @@ from seqstudio.speech.dataset import BatchSchedule, Example, collate, make_batch
 from seqstudio.speech.decode import cer, greedy_decode, wer
 from seqstudio.speech.features import FeatureConfig, LogMel, SpecAugment, SpecAugmentConfig
 from seqstudio.speech.manifest import read_manifest
-from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig
+from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig, forward_direction
 from seqstudio.speech.text import CharVocab
 
 
@@ -104,11 +104,20 @@ def _load_init(cfg: SpeechTrainConfig, model: SpeechLSTM, vocab: CharVocab) -> d
     bundle = load_speech_model(cfg.init)
     if bundle.vocab.chars != vocab.chars:
         raise SeqStudioError(f"{cfg.init} writes other characters than this trainer's alphabet")
-    if replace(bundle.model.config, dropout=model.config.dropout) != model.config \
-            or bundle.features.to_dict() != cfg.features:
+    # A streaming run may start from a bidirectional model: it takes the forward direction, and the features
+    # change only in how they are normalised (online here).
+    halve = bundle.model.config.bidirectional and not model.config.bidirectional
+    arch = replace(bundle.model.config, dropout=model.config.dropout, bidirectional=model.config.bidirectional)
+    features = FeatureConfig.from_dict(cfg.features)
+    theirs = replace(bundle.features, normalize=features.normalize, norm_window=features.norm_window,
+                     prior_frames=features.prior_frames, prior_mean=features.prior_mean,
+                     prior_std=features.prior_std) if halve else bundle.features
+    if arch != model.config or (bundle.model.config.bidirectional != model.config.bidirectional and not halve) \
+            or theirs.to_dict() != cfg.features:
         raise SeqStudioError(f"{cfg.init} has another architecture or other features than this run is set up for")
-    model.load_state_dict(bundle.model.state_dict())
-    return init_record(cfg.init, bundle.config)
+    state = bundle.model.state_dict()
+    model.load_state_dict(forward_direction(state, model.config) if halve else state)
+    return {**init_record(cfg.init, bundle.config), **({"took": "forward direction"} if halve else {})}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from seqstudio.speech.bundle import load_speech_model, save_speech_model
 from seqstudio.speech.dataset import prepare
 from seqstudio.speech.features import FeatureConfig, LogMel, OnlineNormalizer
 from seqstudio.speech.manifest import read_manifest
-from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig
+from seqstudio.speech.model import SpeechLSTM, SpeechModelConfig, forward_direction
 from seqstudio.speech.text import CharVocab
 from seqstudio.speech.train import PRESETS, SpeechTrainConfig, measure_prior, train_speech
 from seqstudio.speech.transcriber import Transcriber
@@ -185,11 +185,48 @@ def test_a_streaming_run_resumes_with_the_prior_it_started_with(streaming_run, t
         train_speech(tiny_speech_corpus, tmp_path / "fresh", STREAMING, torch.device("cpu"), log=lambda *_: None)
 
 
-def test_streaming_cannot_start_from_a_bidirectional_model(tiny_speech_run, tiny_speech_corpus, tmp_path, capsys):
-    code = main(["train", "speech", "--corpus", str(tiny_speech_corpus), "--out", str(tmp_path / "s"),
-                 "--preset", "tiny", "--streaming", "--init", str(tiny_speech_run / "model")])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and "not a streaming model" in err and len(err.splitlines()) == 1
+@pytest.mark.parametrize("layers", [1, 3])
+def test_forward_direction_computes_what_the_bidirectional_model_computes_without_its_backward_half(layers):
+    torch.manual_seed(layers)
+    bi_cfg = SpeechModelConfig(vocab_size=29, hidden_size=24, num_layers=layers, conv_channels=4, dropout=0.0)
+    uni_cfg = replace(bi_cfg, bidirectional=False)
+    bi = SpeechLSTM(bi_cfg).eval()
+    features, lengths = torch.randn(3, 57, 80), torch.tensor([57, 40, 9])
+    uni = SpeechLSTM(uni_cfg).eval()
+    uni.load_state_dict(forward_direction(bi.state_dict(), uni_cfg))
+    # with its backward cells live, the bidirectional model hears the future: the halves differ
+    assert not torch.allclose(bi(features, lengths)[0], uni(features, lengths)[0], atol=1e-3)
+    with torch.no_grad():  # a backward cell with zero weights and biases outputs exactly 0 at every frame
+        for name, value in bi.lstm.named_parameters():
+            if name.endswith("_reverse"):
+                value.zero_()
+    (expected, n), (got, m) = bi(features, lengths), uni(features, lengths)
+    assert torch.equal(n, m)
+    for row, length in enumerate(n.tolist()):
+        torch.testing.assert_close(got[row, :length], expected[row, :length], atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="unidirectional"):
+        forward_direction(bi.state_dict(), bi_cfg)
+
+
+def test_a_streaming_run_can_start_from_a_bidirectional_models_forward_direction(tiny_speech_run, tiny_speech_corpus,
+                                                                                 tmp_path, capsys):
+    start = load_speech_model(tiny_speech_run / "model")
+    out = tmp_path / "s"
+    # one step at a learning rate too small to move anything: the weights are those it started from
+    code = main(["train", "speech", "--corpus", str(tiny_speech_corpus), "--out", str(out), "--preset", "tiny",
+                 "--streaming", "--init", str(tiny_speech_run / "model"), "--steps", "1", "--lr", "1e-12"])
+    assert code == 0, capsys.readouterr().err
+    got = load_speech_model(out / "model")
+    assert not got.model.config.bidirectional and got.features.normalize == "online"
+    assert got.config["provenance"]["init"]["took"] == "forward direction"
+    expected = forward_direction(start.model.state_dict(), got.model.config)
+    assert expected.keys() == got.model.state_dict().keys()
+    for name, value in got.model.state_dict().items():
+        torch.testing.assert_close(value, expected[name], atol=1e-6, rtol=0)
+    # a model of another size is still refused
+    cfg = replace(STREAMING, init=str(tiny_speech_run / "model"), hidden_size=16)
+    with pytest.raises(SeqStudioError, match="another architecture"):
+        train_speech(tiny_speech_corpus, tmp_path / "u", cfg, torch.device("cpu"), log=lambda *_: None)
     with pytest.raises(ValueError, match="unidirectional"):
         replace(STREAMING, bidirectional=True)
 
