@@ -3,7 +3,7 @@
 #   bash scripts/cards/speech_measure.sh MODEL OUT [--card]      (paths relative to the repository)
 # scores MODEL (a folder with lm.arpa beside the weights) on the corpus' valid and test splits and the real human
 # clips, per voice group and per human source, and transcribes a few human clips, into OUT/; --card also runs
-# benchmarks/speech_compare.py (against runs/speech-stage6), benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
+# benchmarks/speech_compare.py (against runs/speech-stage7), benchmarks/tune_lm.py and `seqstudio bench transcribe`, then writes models/speech-default/README.md
 # (scripts/cards/speech_card.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +12,7 @@ model=$1; out=$2; card=${3:-}
 case "$card" in
   "") ;;
   --card) [ "$model" = models/speech-default ] && [ "$out" = runs ] || {
-    echo "--card writes the card from runs/ (and runs/stage1/ to runs/stage6/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
+    echo "--card writes the card from runs/ (and runs/stage1/ to runs/stage7/): use MODEL models/speech-default, OUT runs" >&2; exit 2; } ;;
   *) echo "unknown option $card (expected --card)" >&2; exit 2 ;;
 esac
 S=.venv/bin/seqstudio
@@ -47,9 +47,9 @@ else:
   printf '%s\n  said:  %s\n  heard: %s\n' "$f.wav" "$said" "$heard" >> "$out/transcribe_human.txt"
 done
 if [ "$card" = --card ]; then
-  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage6 "$model" \
+  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage7 "$model" \
     > "$out/compare_unheard.txt"  # the previous default against this one, paired bootstrap over clips
-  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage6 "$model" --by-speaker \
+  .venv/bin/python benchmarks/speech_compare.py "$out/human_unheard.jsonl" runs/speech-stage7 "$model" --by-speaker \
     > "$out/compare_unheard_by_speaker.txt"  # and over whole sources
   .venv/bin/python benchmarks/tune_lm.py --model "$model" > "$out/tune_lm.txt"
   $S bench transcribe --model "$model" > "$out/bench_transcribe.txt"
