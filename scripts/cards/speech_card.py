@@ -757,8 +757,8 @@ cp runs/speech-stage1/lm.arpa runs/speech-stage7/
 .venv/bin/python scripts/ship_model.py runs/speech-kokoro-mix/model models/speech-default
 .venv/bin/python scripts/cards/record_start.py models/speech-default "{init_commit8}"
 cp runs/speech-stage1/lm.arpa models/speech-default/
-# (to measure without training them again: bash scripts/cards/stages_from_git.sh puts stages 1-7 as shipped
-#  into runs/speech-stage1 .. 7, from this repository's history)
+# (to measure without training them again: bash scripts/cards/stages_from_git.sh puts stages 1-8 as shipped
+#  into runs/speech-stage1 .. 8, from this repository's history)
 bash scripts/cards/speech_measure.sh runs/speech-stage1 runs/stage1           # the stage-1 rows
 bash scripts/cards/speech_measure.sh runs/speech-stage2 runs/stage2           # the stage-2 rows
 bash scripts/cards/speech_measure.sh runs/speech-stage3 runs/stage3           # the stage-3 rows
