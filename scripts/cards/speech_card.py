@@ -88,7 +88,7 @@ if gpu_bench.exists():
               f" which fills the GPU's one-hour batch." if gpu_long else "")
     gpu_note = f"""
 On one {gpu_name} with {gpu_cores} host cores (`bash scripts/device/speech_gpu_bench.sh` on a lent GPU machine:
-`seqstudio bench transcribe --device cuda`, the same human recordings, these weights), measured at commit fed2a02,
+`seqstudio bench transcribe --device cuda`, the same human recordings, the stage-7 weights: same architecture and size), measured at commit fed2a02,
 before the search of one batch ran beside the model's next batch (a712f13; not timed on a GPU yet). {speeds} A single
 file is searched in one process.{memory}
 
@@ -281,8 +281,9 @@ stage7_so = (f"So three accented neural voices did what shifted copies of the ol
 cheat = json.loads((runs / "stage7_cheat_lm.json").read_text())  # stage 7 with an LM that knows the clips' words
 stage8_so = (f"So new mixtures of the same three neural speakers' styles — a new voice for each reading, none of them"
              f" a speaker the model had heard as such — helped the synthetic voices held out most (validation LM WER"
-             f" {interval(runs / 'stage8_valid_compare.txt')} by the paired bootstrap), and the real ones a little:"
-             f" greedy WER {stage8_boot['greedy WER']['sources']} over whole sources, while with the LM"
+             f" {interval(runs / 'stage8_valid_compare.txt')} by the paired bootstrap), and the real ones a little, if"
+             f" at all: greedy WER {stage8_boot['greedy WER']['sources']} over whole sources"
+             f" ({stage8_boot['greedy WER']['clips']} over clips), while with the LM"
              f" ({stage8_boot['lm WER']['sources']}) and in CER the changes are inside the noise. With the LM,"
              f" {pct(results(ev, 'human_unheard', 'lm')['wer'])} of the words of unheard voices still come out wrong. And"
              f" a test of what the acoustic model lacks: a language model built with the 37 clips' own transcripts added"
@@ -313,7 +314,7 @@ parts = [f"beat stage 7 on {listed(better)}" if better else "",
          f"did worse on {listed(worse)}" if worse else ""]
 parts = [x for x in parts if x]
 source_note = " By LM CER (within a point counts as a tie), stage 8 " + (
-    parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]) + "."
+    parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]) + "."
 if "ktuberling-en" in worse:
     source_note += (" The one-word clips are the hardest: a single word gives the LM nothing to hold on to, and"
                     " any slip is the whole clip.")
@@ -551,9 +552,10 @@ CER {pct(m7['test_cer'])}.
 **Stage 8:** `--init` from {init_commit8}, {p['steps']:,} steps
 ({p['epochs']} epochs of the eight corpora together), the same batches, loss, SpecAugment and optimiser (learning rate
 {tc['lr']:g}, {tc['warmup']} warm-up steps, cosine decay, seed {tc['seed']}). **Wall time {p['wall_time_s'] / 60:.0f} minutes on device
-`{p['device']}`**, two threads of **another** 2-core machine, an Intel Xeon (torch {p['host']['torch']}), on which a step took
-about 0.89 s against stage 7's 0.64 s; CI runs and benchmarks paused it (SIGSTOP) for about 15 minutes, which the wall
-time includes. It ran over two sessions: the first ended after its checkpoint at step 7,400, and the same command
+`{p['device']}`**, two threads of **another** 2-core machine, an Intel Xeon (torch {p['host']['torch']}): {p['wall_time_s'] / p['steps']:.2f} s
+of wall time per step against stage 7's {p7['wall_time_s'] / p7['steps']:.2f} s on the AMD EPYC (undisturbed, about 0.89 s a step
+here). Corpus building, CI runs and benchmarks shared the machine for part of the run, and pauses (SIGSTOP) of about
+15 minutes for clean benchmarks are in the wall time too. It ran over two sessions: the first ended after its checkpoint at step 7,400, and the same command
 resumed it from there. It ran to its fixed {p['steps']:,} steps; nothing was looked at on the human clips
 until it ended. The run's own final greedy scoring (float32 weights): validation CER {pct(m['valid_cer'])}, test CER
 {pct(m['test_cer'])}.
@@ -671,7 +673,7 @@ heard (the last is Allison Smith's):
 ```
 
 ## Speed
-`seqstudio bench transcribe` on the same 2-core machine, idle (real-time factor = compute time ÷ audio time;
+`seqstudio bench transcribe` on the 2-core Intel Xeon of stage 8, idle (real-time factor = compute time ÷ audio time;
 decoding, features and model included, decoding as `transcribe` does by default; a one-minute file, a batch of
 files, and the peak memory of a 2-hour file in a fresh process: peak RSS, and the peak of anonymous memory — what
 the work allocated, without the shared libraries' file pages, which RSS counts more or less of with what the page
@@ -689,7 +691,7 @@ bash scripts/setup.sh
 .venv/bin/seqstudio data speech --voice-shift 0                                        # ~9 min on 2 cores, resumable and cached
 .venv/bin/seqstudio train speech --preset cpu --out runs/speech-cpu --threads 1        # 4000 steps; rerun to resume{continued}
 .venv/bin/python scripts/ship_model.py runs/speech-cpu/model runs/speech-stage1   # float16, as it was shipped
-.venv/bin/seqstudio train lm --out runs/speech-stage1/lm.arpa                           # ~10 s; the LM all seven stages ship with
+.venv/bin/seqstudio train lm --out runs/speech-stage1/lm.arpa                           # ~10 s; the LM all eight stages ship with
 # stage 2
 .venv/bin/seqstudio data speech --out data/corpus/speech-shift --voices {','.join(extra['spec']['voices'])} \\
     --train {extra['spec']['train']} --valid 0 --test 0 --voice-shift {aug2['p_shift']:g} --seed {extra['spec']['seed']}   # ~4 min

@@ -21,7 +21,7 @@ for split in valid test; do
   $S eval speech data/corpus/speech/$split.jsonl --model "$model" --json > "$out/speech_eval_$split.json"
 done
 $S eval speech data/human/manifest.jsonl --model "$model" --json > "$out/speech_eval_human.json"
-# the clips of voices no stage trained on: all but Allison Smith's (stages 4 to 7 trained on her other prompts)
+# the clips of voices no stage trained on: all but Allison Smith's (stages 4 to 8 trained on her other prompts)
 .venv/bin/python -c "import json, pathlib, sys
 rows = [json.loads(line) for line in open('data/human/manifest.jsonl')]
 keep = [dict(r, audio=str(pathlib.Path('data/human', r['audio']).resolve())) for r in rows

@@ -105,15 +105,16 @@ def _load_init(cfg: SpeechTrainConfig, model: SpeechLSTM, vocab: CharVocab) -> d
     if bundle.vocab.chars != vocab.chars:
         raise SeqStudioError(f"{cfg.init} writes other characters than this trainer's alphabet")
     # A streaming run may start from a bidirectional model: it takes the forward direction, and the features
-    # change only in how they are normalised (online here).
+    # change only in how they are normalised (the run's own normalisation, online for a streaming run).
     halve = bundle.model.config.bidirectional and not model.config.bidirectional
+    if model.config.bidirectional and not bundle.model.config.bidirectional:
+        raise SeqStudioError(f"{cfg.init} is unidirectional: a bidirectional run cannot start from it")
     arch = replace(bundle.model.config, dropout=model.config.dropout, bidirectional=model.config.bidirectional)
     features = FeatureConfig.from_dict(cfg.features)
     theirs = replace(bundle.features, normalize=features.normalize, norm_window=features.norm_window,
                      prior_frames=features.prior_frames, prior_mean=features.prior_mean,
                      prior_std=features.prior_std) if halve else bundle.features
-    if arch != model.config or (bundle.model.config.bidirectional != model.config.bidirectional and not halve) \
-            or theirs.to_dict() != cfg.features:
+    if arch != model.config or theirs.to_dict() != cfg.features:
         raise SeqStudioError(f"{cfg.init} has another architecture or other features than this run is set up for")
     state = bundle.model.state_dict()
     model.load_state_dict(forward_direction(state, model.config) if halve else state)

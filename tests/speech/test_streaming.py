@@ -223,10 +223,27 @@ def test_a_streaming_run_can_start_from_a_bidirectional_models_forward_direction
     assert expected.keys() == got.model.state_dict().keys()
     for name, value in got.model.state_dict().items():
         torch.testing.assert_close(value, expected[name], atol=1e-6, rtol=0)
-    # a model of another size is still refused
+    # a model of another size is still refused, and a bidirectional run cannot start from a unidirectional model
     cfg = replace(STREAMING, init=str(tiny_speech_run / "model"), hidden_size=16)
     with pytest.raises(SeqStudioError, match="another architecture"):
         train_speech(tiny_speech_corpus, tmp_path / "u", cfg, torch.device("cpu"), log=lambda *_: None)
+    cfg = replace(PRESETS["tiny"], steps=1, init=str(out / "model"))
+    with pytest.raises(SeqStudioError, match="is unidirectional"):
+        train_speech(tiny_speech_corpus, tmp_path / "v", cfg, torch.device("cpu"), log=lambda *_: None)
+
+
+def test_a_streaming_run_from_a_bidirectional_model_resumes_where_it_stopped(tiny_speech_run, tiny_speech_corpus,
+                                                                            tmp_path):
+    cfg = replace(STREAMING, init=str(tiny_speech_run / "model"), lr=1e-3)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    train_speech(tiny_speech_corpus, whole, cfg, torch.device("cpu"), log=lambda *_: None)
+    with pytest.raises(Cancelled):
+        train_speech(tiny_speech_corpus, parts, cfg, torch.device("cpu"), progress=_StopAt(4), log=lambda *_: None)
+    train_speech(tiny_speech_corpus, parts, cfg, torch.device("cpu"), log=lambda *_: None)
+    expected, got = load_speech_model(whole / "model"), load_speech_model(parts / "model")
+    assert got.features == expected.features and got.config["provenance"]["init"]["took"] == "forward direction"
+    for name, value in expected.model.state_dict().items():
+        torch.testing.assert_close(got.model.state_dict()[name], value, atol=0, rtol=0)
     with pytest.raises(ValueError, match="unidirectional"):
         replace(STREAMING, bidirectional=True)
 
