@@ -10,10 +10,11 @@ from seqstudio.cli.common import add_device
 
 _DESCRIPTION = """\
 Live transcription: raw audio read from standard input as it arrives, each word printed as soon as it is
-final. It needs a streaming model (`seqstudio train speech --streaming`); none is shipped yet.
+final, by a streaming model: the shipped models/speech-streaming, or one of yours (`seqstudio train speech
+--streaming`).
 
-  arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model runs/speech-stream/model
-  ffmpeg -loglevel quiet -i talk.mp3 -f s16le -ac 1 -ar 16000 - | seqstudio listen --model ... --times
+  arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen
+  ffmpeg -loglevel quiet -i talk.mp3 -f s16le -ac 1 -ar 16000 - | seqstudio listen --times
 
 Input is headerless PCM, mono, little-endian: s16le (16-bit integers, the default) or f32le (32-bit floats),
 at --rate Hz (resampled to the model's rate as it arrives). A word is printed when the space after it is
@@ -28,7 +29,8 @@ PAUSE_S = 1.0  # without --times, a pause this long between words starts a new l
 def register(sub) -> None:
     p = sub.add_parser("listen", help="live transcription of raw audio on stdin (a streaming model)",
                        description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", required=True, help="a streaming model's folder, or its name under models/")
+    p.add_argument("--model", default="default",
+                   help="a streaming model's folder, or its name under models/ (default: speech-streaming)")
     p.add_argument("--rate", type=int, default=16000, help="sample rate of the input in Hz (default 16000)")
     p.add_argument("--pcm", choices=sorted(FORMATS), default="s16le", help="sample format (default s16le)")
     p.add_argument("--piece-ms", type=float, default=100.0,
@@ -59,7 +61,7 @@ def run_listen(args: argparse.Namespace) -> int:
         raise SeqStudioError("listen needs standard input (the audio) and standard output (the words) open")
     if sys.stdin.isatty():
         raise SeqStudioError("listen reads raw audio from standard input: pipe it in, e.g. "
-                             "`arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen --model MODEL`")
+                             "`arecord -q -f S16_LE -r 16000 -c 1 | seqstudio listen`")
     import torch
 
     if args.partial and (args.times or not sys.stdout.isatty()):

@@ -32,6 +32,8 @@ from seqstudio.speech.features import LogMel, OnlineNormalizer
 from seqstudio.speech.formats import Word
 from seqstudio.speech.model import StreamState
 
+DEFAULT_STREAMING_MODEL = "speech-streaming"  # the shipped streaming model, under models/
+
 
 @dataclass(frozen=True)
 class StreamUpdate:
@@ -66,13 +68,15 @@ class StreamingRecognizer:
         self.reset()
 
     @classmethod
-    def load(cls, model: str | os.PathLike, device: str = "auto", sample_rate: int | None = None
+    def load(cls, model: str | os.PathLike = "default", device: str = "auto", sample_rate: int | None = None
              ) -> StreamingRecognizer:
-        """``model``: a streaming model's folder or its name under ``models/`` (none is shipped yet: train one
-        with ``seqstudio train speech --streaming``); ``device``: auto, cpu, cuda, cuda:N."""
+        """``model``: a streaming model's folder, its name under ``models/``, or "default" (the shipped
+        ``speech-streaming``; train another with ``seqstudio train speech --streaming``); ``device``: auto, cpu,
+        cuda, cuda:N."""
         from seqstudio.core.models import resolve_model
 
-        return cls(load_speech_model(resolve_model(str(model), str(model))), resolve_device(device), sample_rate)
+        return cls(load_speech_model(resolve_model(str(model), DEFAULT_STREAMING_MODEL)), resolve_device(device),
+                   sample_rate)
 
     def reset(self) -> None:
         """Forget the stream so far: the next ``accept`` starts a new one at time 0."""
