@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from seqstudio import __version__
@@ -38,6 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit raises no second broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no stdout, or not a real file: nothing will be flushed to it
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     tame_openmp_spinning()  # before anything loads torch
     if argv is None and len(sys.argv) == 1:  # `seqstudio` typed alone opens the app where it can
@@ -66,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("seqstudio: error: out of memory", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # whoever read the output stopped (`seqstudio listen | head`): stop quietly, as Unix
+        _silence_stdout()   # tools do, with the status of a process ended by SIGPIPE
+        return 141
     except OSError as exc:  # a disk that is full, a folder that cannot be written, ...
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"seqstudio: error: {where}{exc.strerror or exc}", file=sys.stderr)

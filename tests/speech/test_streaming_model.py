@@ -71,3 +71,18 @@ def test_the_streaming_model_card_reports_its_config_numbers():
     for key in ("valid_cer", "test_cer"):
         assert f"{100 * prov['metrics'][key]:.1f} %" in card
     assert "seqstudio train speech --streaming" in card and (FOLDER / "LICENSE.md").exists()
+
+
+def test_listen_stops_quietly_when_its_reader_goes(held_out):
+    import os
+    import subprocess
+
+    pcm = (np.clip(held_out, -1, 1) * 32767).astype("<i2").tobytes()
+    read, write = os.pipe()
+    os.close(read)  # `seqstudio listen | head -1` after head has exited
+    try:
+        done = subprocess.run([sys.executable, "-m", "seqstudio", "listen", "--device", "cpu"], input=pcm, stdout=write,
+                              stderr=subprocess.PIPE, timeout=300, check=False)
+    finally:
+        os.close(write)
+    assert done.returncode == 141 and done.stderr == b""  # the status of SIGPIPE, and no error for a normal pipeline
