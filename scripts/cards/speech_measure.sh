@@ -35,14 +35,7 @@ $S eval speech "$out/human_unheard.jsonl" --model "$model" --json > "$out/speech
 for f in librivox_sas01_0870 librivox_sas01_0930 ps_cards_001 ps_goforward alsa_Front_Center librispeech_61-70968-0000 \
     lj_LJ001-0008 mfa_thoughts ast_tt-weasels; do
   wav=data/human/$f.wav
-  said=$(.venv/bin/python -c "import json, sys
-for line in open('data/human/manifest.jsonl'):
-    row = json.loads(line)
-    if row['audio'] == sys.argv[1]:
-        print(row['text'])
-        break
-else:
-    sys.exit(f'{sys.argv[1]} is not in data/human/manifest.jsonl')" "$f.wav")
+  said=$(.venv/bin/python scripts/cards/said.py "$f.wav")
   heard=$($S transcribe "$wav" --model "$model" --out - | tr "\n" " " | sed "s/ *$//")  # one line
   printf '%s\n  said:  %s\n  heard: %s\n' "$f.wav" "$said" "$heard" >> "$out/transcribe_human.txt"
 done

@@ -25,14 +25,7 @@ done
 # live, as a user runs it: each clip piped in as 16-bit PCM, words with their times
 : > "$out/listen_human.txt"
 for f in lj_LJ001-0008 librivox_sas01_0930 ps_cards_001 alsa_Front_Center ast_tt-weasels; do
-  said=$(.venv/bin/python -c "import json, sys
-for line in open('data/human/manifest.jsonl'):
-    row = json.loads(line)
-    if row['audio'] == sys.argv[1]:
-        print(row['text'])
-        break
-else:
-    sys.exit(f'{sys.argv[1]} is not in data/human/manifest.jsonl')" "$f.wav")
+  said=$(.venv/bin/python scripts/cards/said.py "$f.wav")
   heard=$(.venv/bin/python -c "import sys, soundfile
 sys.stdout.buffer.write(soundfile.read(sys.argv[1], dtype='int16')[0].tobytes())" "data/human/$f.wav" \
     | $S listen | tr "\n" " " | sed "s/ *$//")
