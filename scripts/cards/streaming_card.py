@@ -55,6 +55,12 @@ unheard_s, unheard_d = load("streaming_eval_human_unheard.json"), load("default_
 stored = cfg.get("stored_dtype", "float32")
 size_mib = (folder / "model.safetensors").stat().st_size / 2**20
 prior_n = len(feats["prior_mean"])
+first_leg = 5500  # the steps of the first run; speech_streaming.sh then continued the finished run
+lr_at = {h["step"]: h["lr"] for h in history}
+continued = "" if p["steps"] == first_leg else (
+    f" It first ran {first_leg:,} steps; then the finished run was continued to {p['steps']:,} with a larger `--steps`"
+    f" (`speech_streaming.sh` does both): the cosine schedule, now over {p['steps']:,} steps, went back up to"
+    f" {lr_at[first_leg + 250] / tc['lr']:.0%} of its peak and decayed again (the jump in the table).")
 
 card = f"""# speech-streaming — the shipped streaming speech model
 
@@ -96,7 +102,7 @@ funded by Digium, CC-BY-SA-3.0). The code is MIT.
   {tc['grad_clip']}, seed {tc['seed']}. **Wall time {p['wall_time_s'] / 60:.0f} minutes on device `{p['device']}`** — a
   2-core Intel Xeon virtual machine (torch {p['host']['torch']}): one torch thread (`THREADS=1`) for the first 2,294
   steps, while the other core measured speech-default's stages, then two (stopped with Ctrl-C, which writes the
-  checkpoint, and resumed with `THREADS=2`, the script's default; a step took about 0.78 s on one thread beside the measurements, 0.55 s on two alone). No GPU.
+  checkpoint, and resumed with `THREADS=2`, the script's default; a step took about 0.78 s on one thread beside the measurements, 0.45–0.55 s on two alone). No GPU.{continued}
 
 | step | learning rate | train CTC loss (smoothed) | validation CER (200 utterances, greedy) | WER | minutes |
 | --- | --- | --- | --- | --- | --- |

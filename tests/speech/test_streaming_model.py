@@ -38,7 +38,7 @@ def test_the_default_streaming_model_hears_a_voice_it_never_trained_on(held_out)
         words += live.accept(held_out[begin:begin + 1600]).words
     words += live.finish().words
     text = " ".join(w.text for w in words)
-    assert cer(SENTENCE, text) < 0.5, text  # 0.34 when shipped (the bidirectional default: 0.16 greedy); chance ~0.9
+    assert cer(SENTENCE, text) < 0.5, text  # 0.35 when shipped (the bidirectional default: 0.16 greedy); chance ~0.9
     duration = held_out.size / 16000
     assert all(0 <= w.start <= w.end <= duration for w in words)
     assert words[0].start >= 0.9  # nothing is heard in the leading second of silence
