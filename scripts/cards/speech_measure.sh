@@ -22,11 +22,7 @@ for split in valid test; do
 done
 $S eval speech data/human/manifest.jsonl --model "$model" --json > "$out/speech_eval_human.json"
 # the clips of voices no stage trained on: all but Allison Smith's (stages 4 to 8 trained on her other prompts)
-.venv/bin/python -c "import json, pathlib, sys
-rows = [json.loads(line) for line in open('data/human/manifest.jsonl')]
-keep = [dict(r, audio=str(pathlib.Path('data/human', r['audio']).resolve())) for r in rows
-        if not r['speaker'].startswith('Allison Smith')]
-sys.stdout.write(''.join(json.dumps(r) + '\\n' for r in keep))" > "$out/human_unheard.jsonl"
+.venv/bin/python scripts/cards/unheard.py > "$out/human_unheard.jsonl"
 $S eval speech "$out/human_unheard.jsonl" --model "$model" --json > "$out/speech_eval_human_unheard.json"
 .venv/bin/python benchmarks/speech_by_voice.py --model "$model" > "$out/speech_by_voice.txt"
 .venv/bin/python benchmarks/speech_by_voice.py --model "$model" --manifest data/human/manifest.jsonl \

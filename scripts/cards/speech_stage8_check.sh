@@ -10,10 +10,6 @@ while [ ! -f runs/speech-kokoro-mix/model/config.json ]; do sleep 60; done
 cp runs/speech-stage7/lm.arpa runs/speech-stage8/
 .venv/bin/python benchmarks/speech_compare.py data/corpus/speech/valid.jsonl runs/speech-stage7 runs/speech-stage8 \
     > runs/stage8_valid_compare.txt
-.venv/bin/python -c "import json, pathlib, sys
-rows = [json.loads(line) for line in open('data/human/manifest.jsonl')]
-keep = [dict(r, audio=str(pathlib.Path('data/human', r['audio']).resolve())) for r in rows
-        if not r['speaker'].startswith('Allison Smith')]
-sys.stdout.write(''.join(json.dumps(r) + '\\n' for r in keep))" > runs/human_unheard.jsonl
+.venv/bin/python scripts/cards/unheard.py > runs/human_unheard.jsonl
 .venv/bin/python benchmarks/speech_compare.py runs/human_unheard.jsonl runs/speech-stage7 runs/speech-stage8 --by-speaker \
     > runs/stage8_unheard_compare.txt

@@ -9,11 +9,7 @@ cd "$(dirname "$0")/../.."
 S=.venv/bin/seqstudio
 out=runs/streaming
 mkdir -p "$out"
-.venv/bin/python -c "import json, pathlib, sys
-rows = [json.loads(line) for line in open('data/human/manifest.jsonl')]
-keep = [dict(r, audio=str(pathlib.Path('data/human', r['audio']).resolve())) for r in rows
-        if not r['speaker'].startswith('Allison Smith')]
-sys.stdout.write(''.join(json.dumps(r) + '\\n' for r in keep))" > "$out/human_unheard.jsonl"
+.venv/bin/python scripts/cards/unheard.py > "$out/human_unheard.jsonl"
 for model in streaming default; do
   for manifest in data/corpus/speech/valid.jsonl data/corpus/speech/test.jsonl "$out/human_unheard.jsonl"; do
     name=$(basename "$manifest" .jsonl)
