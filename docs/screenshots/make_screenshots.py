@@ -1,6 +1,7 @@
 """Take the user guide's screenshots of the real app: `xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python
 docs/screenshots/make_screenshots.py` (needs flite for the speech sample). Runs the bundled models: the speech
-sample is read by flite's SLT, a voice held out of the speech model's training."""
+sample is read by flite's SLT, a voice held out of the speech model's training; the live captions hear a recording
+of an LJ Speech reader, another voice it never trained on, played in real time as if into a microphone."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import QApplication
 from seqstudio.gui import i18n, theme
 from seqstudio.gui.main_window import MainWindow
 from seqstudio.gui.settings import Settings
+from seqstudio.gui.transcribe.live import FileSource
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "data" / "seeds"
+VOICE = HERE.parents[1] / "data" / "human" / "lj_LJ001-0001.wav"
 SPEECH = ("SeqStudio transcribes speech and composes music with stacked LSTMs. "
           "Everything runs offline, on your own computer.")
 
@@ -88,6 +91,16 @@ def main() -> int:
         window.inside.order.setCurrentIndex(1)
         window.inside.unit_count.setValue(40)
         shot(window, "inside-lstm-speech")
+
+    page = window.transcribe
+    if not page.live_problem() or "microphone" in page.live_problem():  # no microphone needed: a recording plays
+        source = FileSource(VOICE)  # in real time, as if spoken: an unheard human voice (LJ Speech)
+        window.tabs.setCurrentWidget(page)
+        page.start_live(source)
+        idle(6500)
+        shot(window, "live-captions")
+        page.stop_live()
+        wait(page.live_finished)
 
     theme.apply(app, "dark")
     window.tabs.setCurrentWidget(compose)

@@ -8,6 +8,7 @@ from pathlib import Path
 from seqstudio.core.errors import SeqStudioError
 
 MODELS_ENV = "SEQSTUDIO_MODELS"
+DEFAULT_STREAMING_MODEL = "speech-streaming"  # the shipped streaming speech model, under models/
 
 
 def models_root() -> Path:

@@ -322,14 +322,28 @@ def transcribe(cache: ModelCache, model: str, device: str, path: Path, progress:
 def trace_utterance(cache: ModelCache, model: str, device: str, audio: AudioView, progress: Progress,
                     max_seconds: float = 30.0) -> InsideView:
     """The speech LSTM's gates over (the first ``max_seconds`` of) an utterance."""
+    progress.start(None, "replaying the LSTM")
+    loaded = load_model(cache, "speech", model, device, progress)
+    return _trace_speech(loaded.engine.bundle, audio, progress, max_seconds)
+
+
+def trace_streaming(audio: AudioView, progress: Progress, max_seconds: float = 30.0) -> InsideView:
+    """The shipped streaming model's gates over (the first ``max_seconds`` of) a live session's recording: the
+    run its captions came from, since a stream computes what the model computes over the whole recording."""
+    from seqstudio.core.models import DEFAULT_STREAMING_MODEL, resolve_model
+    from seqstudio.speech.bundle import load_speech_model
+
+    progress.start(None, "replaying the LSTM")
+    return _trace_speech(load_speech_model(resolve_model("default", DEFAULT_STREAMING_MODEL)), audio, progress,
+                         max_seconds, f"{audio.path.name} · {DEFAULT_STREAMING_MODEL}, as it captioned it live")
+
+
+def _trace_speech(bundle, audio: AudioView, progress: Progress, max_seconds: float, title: str = "") -> InsideView:
     import torch
 
     from seqstudio.nn.inspect import trace_subsampled_model
     from seqstudio.speech.features import LogMel
 
-    progress.start(None, "replaying the LSTM")
-    loaded = load_model(cache, "speech", model, device, progress)
-    bundle = loaded.engine.bundle
     if audio.downsampled:  # a long file's overview: read the first stretch itself
         from seqstudio.speech.audio import iter_audio_chunks
 
@@ -346,4 +360,4 @@ def trace_utterance(cache: ModelCache, model: str, device: str, audio: AudioView
                           bundle.features.hop_ms / 1000.0)
     trace = trace_subsampled_model(bundle.model, features[0], bundle.frame_shift_s)
     labels = [f"{t:.2f} s" for t in trace.times]
-    return InsideView("speech", trace, labels, 0, audio.path.name, audio)
+    return InsideView("speech", trace, labels, 0, title or audio.path.name, audio)

@@ -26,13 +26,12 @@ import torch
 
 from seqstudio.core.device import resolve_device
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.core.models import DEFAULT_STREAMING_MODEL, resolve_model
 from seqstudio.speech.bundle import SpeechBundle, load_speech_model
 from seqstudio.speech.decode import Hypothesis, best_path
 from seqstudio.speech.features import LogMel, OnlineNormalizer
 from seqstudio.speech.formats import Word
 from seqstudio.speech.model import StreamState
-
-DEFAULT_STREAMING_MODEL = "speech-streaming"  # the shipped streaming model, under models/
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,6 @@ class StreamingRecognizer:
         """``model``: a streaming model's folder, its name under ``models/``, or "default" (the shipped
         ``speech-streaming``; train another with ``seqstudio train speech --streaming``); ``device``: auto, cpu,
         cuda, cuda:N."""
-        from seqstudio.core.models import resolve_model
-
         return cls(load_speech_model(resolve_model(str(model), DEFAULT_STREAMING_MODEL)), resolve_device(device),
                    sample_rate)
 

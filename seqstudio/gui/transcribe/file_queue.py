@@ -22,6 +22,7 @@ class QueueEntry:
     audio: object | None = None  # jobs.AudioView, once loaded
     loading: bool = False  # an open-audio job for the view is under way
     view_error: str = ""  # why the view could not be read; not the transcription's status
+    live: bool = False  # a live session's recording, captioned by the streaming model
 
 
 class FileQueue(QListWidget):

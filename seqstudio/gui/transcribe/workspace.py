@@ -1,5 +1,6 @@
 """The Transcribe workspace: a queue of files, waveform and spectrogram with playback, the transcript as
-clickable, editable segments, export, and recording from a microphone where there is one."""
+clickable, editable segments, export, recording from a microphone where there is one, and live captions from
+it with the streaming model (the session's recording and words then join the queue)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ from seqstudio.gui import jobs
 from seqstudio.gui.context import AppContext
 from seqstudio.gui.jobhost import show_error
 from seqstudio.gui.player import AudioPlayer
+from seqstudio.gui.transcribe.caption_view import CaptionView
 from seqstudio.gui.transcribe.file_queue import FileQueue, QueueEntry
+from seqstudio.gui.transcribe.live import LiveFeed, Microphone, run_live, streaming_model_missing
 from seqstudio.gui.transcribe.recorder import Recorder
 from seqstudio.gui.transcribe.signal_view import SignalView
 from seqstudio.gui.transcribe.transcript_view import TranscriptView, clock
@@ -41,6 +44,7 @@ KEEP_VIEWS = 2  # entries whose samples and mel stay in memory: the current one 
 class TranscribeWorkspace(QWidget):
     audio_loaded = Signal(object)  # QueueEntry
     transcribed = Signal(object)  # QueueEntry
+    live_finished = Signal(object)  # QueueEntry: a live session's recording and words, in the queue
     exported = Signal(str)
     job_failed = Signal(str)
 
@@ -51,6 +55,7 @@ class TranscribeWorkspace(QWidget):
         self._audio_jobs: dict[QueueEntry, object] = {}  # the open-audio job per entry still loading
         self._views: list[QueueEntry] = []  # entries holding audio, most recently shown last
         self._closing = False
+        self._live: tuple | None = None  # (source, feed, job) while live captions run; feed None once stopping
         self.player = AudioPlayer(self)
         self.player.position.connect(self._on_position)
         self.player.playing_changed.connect(self._on_playing)
@@ -90,13 +95,16 @@ class TranscribeWorkspace(QWidget):
         row.addWidget(self.remove_button)
         ll.addLayout(row)
         self.record_button = QPushButton(self.tr("● Record"))
-        problem = Recorder.problem()
+        self._mic_problem = problem = Recorder.problem()  # looked up once: listing devices is not free
         self.record_button.setEnabled(not problem)
         unavailable = self.tr("Recording is unavailable: %1").replace("%1", problem)
         self.record_button.setToolTip(unavailable if problem else
                                       self.tr("Record from the microphone, then transcribe the recording"))
         self.record_button.clicked.connect(self.toggle_record)
         ll.addWidget(self.record_button)
+        self.live_button = QPushButton(self.tr("◉ Live captions"))
+        self.live_button.clicked.connect(lambda: self.toggle_live())
+        ll.addWidget(self.live_button)
         if problem:
             why = QLabel(self.tr("Recording is unavailable: %1").replace("%1", problem))
             why.setObjectName("hint")
@@ -150,6 +158,9 @@ class TranscribeWorkspace(QWidget):
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
+        self.caption = CaptionView()
+        self.caption.setVisible(False)
+        bl.addWidget(self.caption, 1)
         self.transcript = TranscriptView()
         self.transcript.seek_requested.connect(self.seek)
         bl.addWidget(self.transcript, 1)
@@ -201,9 +212,21 @@ class TranscribeWorkspace(QWidget):
                                           else self.tr("Needs a speech model: %1").replace("%1", problem))
         self.cancel_button.setEnabled(busy)
         entry = self.queue.current_entry()
-        self.export_button.setEnabled(entry is not None and entry.segments is not None)
-        self.inside_button.setEnabled(not problem and entry is not None and entry.audio is not None)
+        live = self._live is not None  # the captions hide the entry's view: nothing acts on it meanwhile
+        self.export_button.setEnabled(not live and entry is not None and entry.segments is not None)
+        self.inside_button.setEnabled(not live and not problem and entry is not None and entry.audio is not None)
         self.remove_button.setEnabled(entry is not None and entry is not self._running)
+        self.record_button.setEnabled(not self._mic_problem and not live)
+        live_problem = self.live_problem()
+        if live:  # listening: it can be stopped, whatever the source; finishing: wait
+            self.live_button.setEnabled(self._live[1] is not None)
+        else:
+            self.live_button.setEnabled(not live_problem and not self.recorder.is_recording)
+        if self._live is None:
+            self.live_button.setToolTip(self.tr("Live captions are unavailable: %1").replace("%1", live_problem)
+                                        if live_problem else
+                                        self.tr("Caption the microphone as you speak, with the streaming model; "
+                                                "the recording and its words then join the queue"))
 
     # -- queue ------------------------------------------------------------------------------------------------
     def add_files_dialog(self) -> None:
@@ -456,22 +479,122 @@ class TranscribeWorkspace(QWidget):
         if self.recorder.is_recording:
             self.recorder.stop()
             self.record_button.setText(self.tr("● Record"))
+            self._update_buttons()
             return
         folder = Path(tempfile.gettempdir()) / "seqstudio-recordings"
         folder.mkdir(parents=True, exist_ok=True)
         self.recorder.start(folder / f"recording-{datetime.now():%Y%m%d-%H%M%S}.wav")
         self.record_button.setText(self.tr("■ Stop recording"))
+        self._update_buttons()
 
     def _on_recorded(self, path: str) -> None:
         self.add_files([path])
+
+    # -- live captions ----------------------------------------------------------------------------------------
+    def live_problem(self) -> str:
+        """Why live captions cannot run here ("" when they can): a microphone and the streaming model."""
+        return self._mic_problem or streaming_model_missing()
+
+    def toggle_live(self, source=None) -> None:
+        if self._live is None:
+            self.start_live(source)
+        else:
+            self.stop_live()
+
+    def start_live(self, source=None) -> bool:
+        """Caption ``source`` (the microphone unless given: anything with its start/stop, sample_rate and
+        samples/error signals) until :meth:`stop_live`."""
+        if self._live is not None:
+            return False
+        problem = streaming_model_missing() or ("" if source is not None else self._mic_problem)
+        if problem:
+            show_error(self, self.tr("Live captions are unavailable"), problem)
+            return False
+        source = source if source is not None else Microphone(self)
+        try:
+            source.start()
+        except SeqStudioError as exc:
+            show_error(self, self.tr("Live captions are unavailable"), str(exc))
+            return False
+        feed = LiveFeed(self)
+        source.samples.connect(feed.push)
+        source.error.connect(self._on_live_source_error)
+        feed.update.connect(self._on_live_update)
+        folder = Path(tempfile.gettempdir()) / "seqstudio-recordings"
+        job = self.ctx.jobs.run("live", run_live, "default", feed, source.sample_rate, folder,
+                                title=self.tr("Live captions failed"), bar=self.progress,
+                                on_done=self._on_live_done)
+        job.finished.connect(self._on_live_stopped)
+        self._live = (source, feed, job)
+        self.player.stop()
+        self.caption.start()
+        self.caption.setVisible(True)
+        self.transcript.setVisible(False)
+        self.signal.clear(self.tr("Listening live. The words appear below as the streaming model hears them; "
+                                  "when you stop, the recording and its words join the queue."))
+        self.file_label.setText(self.tr("Live captions"))
+        self.text_label.clear()
+        self.time_label.setText(clock(0.0))
+        self.live_button.setText(self.tr("■ Stop live captions"))
+        self.live_button.setToolTip(self.tr("Stop listening; the recording and its words join the queue"))
+        self._update_buttons()
+        return True
+
+    def stop_live(self) -> None:
+        """Stop listening; the worker hears what has arrived, and the session joins the queue."""
+        if self._live is None or self._live[1] is None:
+            return
+        source, feed, job = self._live
+        source.stop()
+        feed.end()
+        self._live = (source, None, job)
+        self.live_button.setText(self.tr("Finishing…"))
+        self._update_buttons()
+
+    def _on_live_update(self, update) -> None:
+        self.caption.add(update)
+        self.time_label.setText(clock(update.time_s))
+
+    def _on_live_source_error(self, message: str) -> None:
+        self.stop_live()
+        self.ctx.jobs.message.emit(self.tr("Live captions stopped: %1").replace("%1", message))
+
+    def _on_live_done(self, result) -> None:
+        self._on_live_stopped()
+        entry = self.queue.add(result.path)
+        entry.transcript = result.transcript
+        entry.segments = list(result.transcript.segments)
+        entry.status, entry.detail, entry.live = "done", self.tr("live captions"), True
+        self.queue.refresh(entry)
+        for i in range(self.queue.count()):
+            if self.queue.entry(self.queue.item(i)) is entry:
+                self.queue.setCurrentRow(i)  # shows it
+        self._update_buttons()
+        self.live_finished.emit(entry)
+
+    def _on_live_stopped(self) -> None:
+        """The session is over (its job returned, or failed or was cancelled): back to the idle state."""
+        if self._live is None:
+            return
+        if self._live[1] is not None:  # it ended while listening
+            self._live[0].stop()
+        self._live = None
+        self.caption.setVisible(False)
+        self.transcript.setVisible(True)
+        self.live_button.setText(self.tr("◉ Live captions"))
+        if not self._closing:
+            self._show_entry(self.queue.current_entry())
 
     # -- inside the LSTM --------------------------------------------------------------------------------------
     def look_inside(self) -> None:
         entry = self.queue.current_entry()
         if entry is None or entry.audio is None:
             return
-        self.ctx.jobs.run("inside", jobs.trace_utterance, self.ctx.cache, self.ctx.model("speech"), self.ctx.device,
-                          entry.audio, title=self.tr("Cannot look inside the LSTM"), bar=self.progress,
+        if entry.live:  # the streaming model's own run, whose captions these are
+            fn, args = jobs.trace_streaming, (entry.audio,)
+        else:
+            fn, args = jobs.trace_utterance, (self.ctx.cache, self.ctx.model("speech"), self.ctx.device, entry.audio)
+        self.ctx.jobs.run("inside", fn, *args, title=self.tr("Cannot look inside the LSTM"), bar=self.progress,
                           on_done=self.ctx.inside_ready.emit)
 
     def shutdown(self) -> None:
@@ -479,3 +602,4 @@ class TranscribeWorkspace(QWidget):
         self.player.release()
         if self.recorder.is_recording:
             self.recorder.stop()
+        self.stop_live()

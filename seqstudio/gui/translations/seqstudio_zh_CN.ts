@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CaptionView</name>
+    <message>
+        <location filename="../transcribe/caption_view.py" line="23"/>
+        <source>Live captions: final words, then (dimmed) what is heard but not final yet</source>
+        <translation>实时字幕：已确定的词，其后（淡色）是已听到但尚未确定的内容</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/caption_view.py" line="29"/>
+        <source>Listening… speak, and the words appear here.</source>
+        <translation>正在聆听……请说话，文字会显示在这里。</translation>
+    </message>
+</context>
+<context>
     <name>ComposeWorkspace</name>
     <message>
         <location filename="../compose/workspace.py" line="56"/>
@@ -194,68 +207,68 @@
         <translation>生成失败</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="290"/>
+        <location filename="../compose/workspace.py" line="295"/>
         <source>Take %1 · %2 notes</source>
         <translation>片段 %1 · %2 个音符</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="291"/>
+        <location filename="../compose/workspace.py" line="296"/>
         <source>RNG seed %1 · key %2 · T %3 · top-p %4</source>
         <translation>随机种子 %1 · 调性 %2 · 温度 %3 · top-p %4</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="294"/>
+        <location filename="../compose/workspace.py" line="299"/>
         <source>Ended early: the token limit was reached.</source>
         <translation>提前结束：已达到事件数上限。</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="297"/>
+        <location filename="../compose/workspace.py" line="302"/>
         <source>take %1/%2</source>
         <translation>片段 %1/%2</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="300"/>
+        <location filename="../compose/workspace.py" line="305"/>
         <source>Generated %1 variation(s) with %2.</source>
         <translation>已用 %2 生成 %1 个变体。</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="336"/>
+        <location filename="../compose/workspace.py" line="341"/>
         <source>Export MIDI</source>
         <translation>导出 MIDI</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="341"/>
-        <location filename="../compose/workspace.py" line="350"/>
+        <location filename="../compose/workspace.py" line="346"/>
+        <location filename="../compose/workspace.py" line="355"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="346"/>
+        <location filename="../compose/workspace.py" line="351"/>
         <source>Export WAV</source>
         <translation>导出 WAV</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="346"/>
+        <location filename="../compose/workspace.py" line="351"/>
         <source>WAV audio (*.wav)</source>
         <translation>WAV 音频 (*.wav)</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="355"/>
+        <location filename="../compose/workspace.py" line="360"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="382"/>
+        <location filename="../compose/workspace.py" line="387"/>
         <source>Cannot play</source>
         <translation>无法播放</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="388"/>
+        <location filename="../compose/workspace.py" line="393"/>
         <source>via %1</source>
         <translation>使用 %1</translation>
     </message>
     <message>
-        <location filename="../compose/workspace.py" line="414"/>
+        <location filename="../compose/workspace.py" line="419"/>
         <source>Cannot look inside the LSTM</source>
         <translation>无法查看 LSTM 内部</translation>
     </message>
@@ -263,32 +276,32 @@
 <context>
     <name>FileQueue</name>
     <message>
-        <location filename="../transcribe/file_queue.py" line="33"/>
+        <location filename="../transcribe/file_queue.py" line="36"/>
         <source>Drop audio files here, or use Add files…</source>
         <translation>将音频文件拖到这里，或使用“添加文件…”</translation>
     </message>
     <message>
-        <location filename="../transcribe/file_queue.py" line="35"/>
+        <location filename="../transcribe/file_queue.py" line="38"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../transcribe/file_queue.py" line="35"/>
+        <location filename="../transcribe/file_queue.py" line="38"/>
         <source>transcribing</source>
         <translation>转写中</translation>
     </message>
     <message>
-        <location filename="../transcribe/file_queue.py" line="36"/>
+        <location filename="../transcribe/file_queue.py" line="39"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../transcribe/file_queue.py" line="36"/>
+        <location filename="../transcribe/file_queue.py" line="39"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/file_queue.py" line="36"/>
+        <location filename="../transcribe/file_queue.py" line="39"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -404,12 +417,12 @@ value %5</source>
 <context>
     <name>JobHost</name>
     <message>
-        <location filename="../jobhost.py" line="70"/>
+        <location filename="../jobhost.py" line="71"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../jobhost.py" line="75"/>
+        <location filename="../jobhost.py" line="76"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -417,264 +430,269 @@ value %5</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="50"/>
+        <location filename="../main_window.py" line="56"/>
         <source>Compose</source>
         <translation>作曲</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="52"/>
+        <location filename="../main_window.py" line="58"/>
         <source>Transcribe</source>
         <translation>转写</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="54"/>
+        <location filename="../main_window.py" line="60"/>
         <source>Inside the LSTM</source>
         <translation>LSTM 内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="69"/>
+        <location filename="../main_window.py" line="75"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="75"/>
+        <location filename="../main_window.py" line="81"/>
         <source>Device: </source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="77"/>
+        <location filename="../main_window.py" line="83"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="77"/>
+        <location filename="../main_window.py" line="83"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="77"/>
+        <location filename="../main_window.py" line="83"/>
         <source>GPU (CUDA)</source>
         <translation>GPU (CUDA)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="80"/>
+        <location filename="../main_window.py" line="86"/>
         <source>Where the models run; Auto uses a GPU when there is one</source>
         <translation>模型在哪里运行；“自动”在有 GPU 时使用 GPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="83"/>
+        <location filename="../main_window.py" line="89"/>
         <source>Checking for a GPU…</source>
         <translation>正在检测 GPU…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="101"/>
+        <location filename="../main_window.py" line="107"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102"/>
+        <location filename="../main_window.py" line="108"/>
         <source>&amp;Open seed MIDI…</source>
         <translation>打开种子 MIDI(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="103"/>
+        <location filename="../main_window.py" line="109"/>
         <source>Open a MIDI file to continue</source>
         <translation>打开要续写的 MIDI 文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="104"/>
+        <location filename="../main_window.py" line="110"/>
         <source>&amp;Add audio files…</source>
         <translation>添加音频文件(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="105"/>
+        <location filename="../main_window.py" line="111"/>
         <source>Add audio files to the transcription queue</source>
         <translation>将音频文件加入转写队列</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="106"/>
+        <location filename="../main_window.py" line="112"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="109"/>
+        <location filename="../main_window.py" line="115"/>
         <source>Load &amp;music model…</source>
         <translation>加载音乐模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="110"/>
+        <location filename="../main_window.py" line="116"/>
         <source>Use another music model folder</source>
         <translation>使用其他音乐模型文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="117"/>
         <source>Load &amp;speech model…</source>
         <translation>加载语音模型(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112"/>
+        <location filename="../main_window.py" line="118"/>
         <source>Use a speech model folder</source>
         <translation>使用语音模型文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="113"/>
+        <location filename="../main_window.py" line="119"/>
         <source>Use the &amp;default models</source>
         <translation>使用默认模型(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="121"/>
         <source>&amp;Preferences…</source>
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116"/>
+        <location filename="../main_window.py" line="122"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="117"/>
+        <location filename="../main_window.py" line="123"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="124"/>
         <source>&amp;Compose</source>
         <translation>作曲(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="124"/>
         <source>&amp;Transcribe</source>
         <translation>转写(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="124"/>
         <source>&amp;Inside the LSTM</source>
         <translation>LSTM 内部(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121"/>
+        <location filename="../main_window.py" line="127"/>
         <source>&amp;Light theme</source>
         <translation>浅色主题(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="128"/>
         <source>&amp;Dark theme</source>
         <translation>深色主题(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="129"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="124"/>
+        <location filename="../main_window.py" line="130"/>
         <source>&amp;User guide</source>
         <translation>用户指南(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125"/>
+        <location filename="../main_window.py" line="131"/>
         <source>&amp;About SeqStudio</source>
         <translation>关于 SeqStudio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142"/>
+        <location filename="../main_window.py" line="148"/>
         <source>Speech: none (%1)</source>
         <translation>语音：无（%1）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142"/>
+        <location filename="../main_window.py" line="148"/>
         <source>not trained yet</source>
         <translation>尚未训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="153"/>
         <source>%1 (loading…)</source>
         <translation>%1（加载中…）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="154"/>
         <source>%1 (not loaded)</source>
         <translation>%1（未加载）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149"/>
+        <location filename="../main_window.py" line="155"/>
         <source>%1 (failed)</source>
         <translation>%1（失败）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152"/>
+        <location filename="../main_window.py" line="158"/>
         <source>Music: %1</source>
         <translation>音乐：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154"/>
+        <location filename="../main_window.py" line="160"/>
         <source>Speech: %1</source>
         <translation>语音：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156"/>
+        <location filename="../main_window.py" line="162"/>
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158"/>
+        <location filename="../main_window.py" line="164"/>
         <source> · no GPU</source>
         <translation> · 无 GPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159"/>
+        <location filename="../main_window.py" line="165"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164"/>
+        <location filename="../main_window.py" line="170"/>
         <source>Device check failed</source>
         <translation>设备检测失败</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174"/>
+        <location filename="../main_window.py" line="180"/>
         <source>Cannot load the %1 model</source>
         <translation>无法加载 %1 模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="188"/>
         <source>No GPU: %1</source>
         <translation>无 GPU：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211"/>
+        <location filename="../main_window.py" line="217"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="224"/>
         <source>Choose a %1 model folder</source>
         <translation>选择 %1 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="240"/>
         <source>still checking</source>
         <translation>仍在检测</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="243"/>
+        <location filename="../main_window.py" line="249"/>
         <source>The new language takes effect at the next start.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="264"/>
         <source>About SeqStudio</source>
         <translation>关于 SeqStudio</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../main_window.py" line="265"/>
         <source>&lt;b&gt;SeqStudio %1&lt;/b&gt;&lt;p&gt;Stacked LSTMs that compose music and transcribe speech, offline, on your CPU or GPU.&lt;/p&gt;</source>
         <translation>&lt;b&gt;SeqStudio %1&lt;/b&gt;&lt;p&gt;堆叠 LSTM：离线作曲与语音转写，可在 CPU 或 GPU 上运行。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="276"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="282"/>
+        <source>Waiting for %1 to stop…</source>
+        <translation>正在等待 %1 停止…</translation>
     </message>
 </context>
 <context>
@@ -878,169 +896,232 @@ value %5</source>
 <context>
     <name>TranscribeWorkspace</name>
     <message>
-        <location filename="../transcribe/workspace.py" line="55"/>
+        <location filename="../transcribe/workspace.py" line="64"/>
         <source>Recording failed</source>
         <translation>录音失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="78"/>
+        <location filename="../transcribe/workspace.py" line="87"/>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="79"/>
+        <location filename="../transcribe/workspace.py" line="88"/>
         <source>Add audio files to the queue (Ctrl+Shift+O)</source>
         <translation>将音频文件加入队列 (Ctrl+Shift+O)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="83"/>
+        <location filename="../transcribe/workspace.py" line="92"/>
         <source>Remove the selected file from the queue (Delete)</source>
         <translation>从队列中移除所选文件 (Delete)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="88"/>
-        <location filename="../transcribe/workspace.py" line="406"/>
+        <location filename="../transcribe/workspace.py" line="97"/>
+        <location filename="../transcribe/workspace.py" line="481"/>
         <source>● Record</source>
         <translation>● 录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="93"/>
+        <location filename="../transcribe/workspace.py" line="102"/>
         <source>Record from the microphone, then transcribe the recording</source>
         <translation>从麦克风录音，然后转写录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="91"/>
-        <location filename="../transcribe/workspace.py" line="97"/>
+        <location filename="../transcribe/workspace.py" line="100"/>
+        <location filename="../transcribe/workspace.py" line="109"/>
         <source>Recording is unavailable: %1</source>
         <translation>无法录音：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="106"/>
+        <location filename="../transcribe/workspace.py" line="105"/>
+        <location filename="../transcribe/workspace.py" line="584"/>
+        <source>◉ Live captions</source>
+        <translation>◉ 实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="118"/>
         <source>&amp;Transcribe</source>
         <translation>转写(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="110"/>
+        <location filename="../transcribe/workspace.py" line="122"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="111"/>
+        <location filename="../transcribe/workspace.py" line="123"/>
         <source>Stop transcribing (Esc)</source>
         <translation>停止转写 (Esc)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="127"/>
+        <location filename="../transcribe/workspace.py" line="139"/>
         <source>Play or pause (Space)</source>
         <translation>播放或暂停 (空格)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="135"/>
+        <location filename="../transcribe/workspace.py" line="147"/>
         <source>Look inside the LSTM</source>
         <translation>查看 LSTM 内部</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="136"/>
+        <location filename="../transcribe/workspace.py" line="148"/>
         <source>Show the speech model&apos;s gates and cell states over this file</source>
         <translation>显示语音模型在此文件上的门控与细胞状态</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="142"/>
+        <location filename="../transcribe/workspace.py" line="154"/>
         <source>Add or drop audio files to begin. You can view and play them even without a speech model.</source>
         <translation>添加或拖入音频文件以开始。即使没有语音模型，也可以查看和播放。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="158"/>
+        <location filename="../transcribe/workspace.py" line="173"/>
         <source>Plain text, SubRip subtitles, WebVTT subtitles or JSON with word times</source>
         <translation>纯文本、SubRip 字幕、WebVTT 字幕或带词时间的 JSON</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="161"/>
+        <location filename="../transcribe/workspace.py" line="176"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="162"/>
+        <location filename="../transcribe/workspace.py" line="177"/>
         <source>Save the transcript, with your edits (Ctrl+E)</source>
         <translation>保存转写稿（含你的修改）(Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="185"/>
+        <location filename="../transcribe/workspace.py" line="200"/>
         <source>No speech model: %1. Load a trained speech model folder with File ▸ Load speech model… to transcribe. Opening, viewing and playing audio work without one.</source>
         <translation>没有语音模型：%1。请通过“文件 ▸ 加载语音模型…”加载已训练的语音模型文件夹后再转写。没有模型也可以打开、查看和播放音频。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="196"/>
+        <location filename="../transcribe/workspace.py" line="211"/>
         <source>Transcribe every waiting file (Ctrl+Return)</source>
         <translation>转写所有等待中的文件 (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="197"/>
+        <location filename="../transcribe/workspace.py" line="212"/>
         <source>Needs a speech model: %1</source>
         <translation>需要语音模型：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="208"/>
+        <location filename="../transcribe/workspace.py" line="226"/>
+        <source>Live captions are unavailable: %1</source>
+        <translation>无法使用实时字幕：%1</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="228"/>
+        <source>Caption the microphone as you speak, with the streaming model; the recording and its words then join the queue</source>
+        <translation>用流式模型为麦克风中的讲话实时生成字幕；结束后录音及其文字加入队列</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="235"/>
         <source>Add audio files</source>
         <translation>添加音频文件</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="246"/>
+        <location filename="../transcribe/workspace.py" line="284"/>
         <source>Reading %1…</source>
         <translation>正在读取 %1…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="247"/>
+        <location filename="../transcribe/workspace.py" line="294"/>
+        <location filename="../transcribe/workspace.py" line="336"/>
         <source>Cannot open this audio file</source>
         <translation>无法打开此音频文件</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="270"/>
+        <location filename="../transcribe/workspace.py" line="343"/>
         <source>Not transcribed yet.</source>
         <translation>尚未转写。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="272"/>
+        <location filename="../transcribe/workspace.py" line="345"/>
         <source>%1 segments · %2 of audio in %3 s</source>
         <translation>%1 个片段 · %2 的音频，用时 %3 秒</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="280"/>
+        <location filename="../transcribe/workspace.py" line="353"/>
         <source>No speech model</source>
         <translation>没有语音模型</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="297"/>
+        <location filename="../transcribe/workspace.py" line="370"/>
         <source>Transcription failed</source>
         <translation>转写失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="352"/>
+        <location filename="../transcribe/workspace.py" line="427"/>
         <source>Export transcript</source>
         <translation>导出转写稿</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="362"/>
+        <location filename="../transcribe/workspace.py" line="437"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="364"/>
+        <location filename="../transcribe/workspace.py" line="439"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="399"/>
+        <location filename="../transcribe/workspace.py" line="474"/>
         <source>No sound: %1; the cursor runs without it.</source>
         <translation>无声音：%1；光标照常移动。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="411"/>
+        <location filename="../transcribe/workspace.py" line="487"/>
         <source>■ Stop recording</source>
         <translation>■ 停止录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="422"/>
+        <location filename="../transcribe/workspace.py" line="511"/>
+        <location filename="../transcribe/workspace.py" line="517"/>
+        <source>Live captions are unavailable</source>
+        <translation>无法使用实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="525"/>
+        <source>Live captions failed</source>
+        <translation>实时字幕失败</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="533"/>
+        <source>Listening live. The words appear below as the streaming model hears them; when you stop, the recording and its words join the queue.</source>
+        <translation>正在实时聆听。流式模型听到的文字显示在下方；停止后，录音及其文字加入队列。</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="535"/>
+        <source>Live captions</source>
+        <translation>实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="538"/>
+        <source>■ Stop live captions</source>
+        <translation>■ 停止实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="539"/>
+        <source>Stop listening; the recording and its words join the queue</source>
+        <translation>停止聆听；录音及其文字加入队列</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="551"/>
+        <source>Finishing…</source>
+        <translation>正在完成…</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="560"/>
+        <source>Live captions stopped: %1</source>
+        <translation>实时字幕已停止：%1</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="567"/>
+        <source>live captions</source>
+        <translation>实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="597"/>
         <source>Cannot look inside the LSTM</source>
         <translation>无法查看 LSTM 内部</translation>
     </message>

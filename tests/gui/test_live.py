@@ -1,0 +1,131 @@
+"""Live captions in the Transcribe workspace, with the shipped streaming model and a real voice.
+
+There is no microphone here, so a real recording stands in for it: ``FileSource``, with the microphone's
+interface, plays a WAV file in 100-ms pieces on a timer, faster than real time. Everything after the source is what
+the app runs: the feed, the worker job, the recogniser, the recording written as it arrives, the captions, and
+the session joining the queue.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+from seqstudio.core.models import DEFAULT_STREAMING_MODEL, models_root  # noqa: E402
+from seqstudio.gui.transcribe.live import FileSource, to_mono  # noqa: E402
+
+TIMEOUT = 60_000
+VOICE = Path(__file__).resolve().parents[2] / "data" / "human" / "lj_LJ001-0001.wav"  # LJ Speech, unheard
+needs_model = pytest.mark.skipif(not (models_root() / DEFAULT_STREAMING_MODEL / "config.json").exists(),
+                                 reason="the shipped streaming model is not here")
+
+
+@pytest.fixture
+def recordings(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    return tmp_path / "seqstudio-recordings"
+
+
+@needs_model
+def test_live_captions_of_a_voice_then_the_session_joins_the_queue(window, qtbot, recordings, dialogs, tmp_path):
+    from seqstudio.speech.streaming import StreamingRecognizer
+
+    page = window.transcribe
+    source = FileSource(VOICE, interval_ms=5)
+    assert page.start_live(source)
+    assert not page.caption.isHidden() and page.transcript.isHidden() and not page.record_button.isEnabled()
+    assert "Stop" in page.live_button.text() and page.live_button.isEnabled()  # even with no microphone here
+    assert not page.export_button.isEnabled() and not page.inside_button.isEnabled()
+    qtbot.waitUntil(lambda: source.done, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(page.caption.words()) >= 5, timeout=TIMEOUT)  # words arrive while it listens
+    assert page.caption.words()[0].text in page.caption.toPlainText()
+    with qtbot.waitSignal(page.live_finished, timeout=TIMEOUT) as blocker:
+        page.stop_live()
+    entry = blocker.args[0]
+
+    # what it heard is what the recogniser hears in the same pieces, word for word and time for time
+    alone = StreamingRecognizer.load("default", "cpu", sample_rate=source.sample_rate)
+    for start in range(0, len(source.audio), source.piece):
+        alone.accept(source.audio[start:start + source.piece])
+    alone.finish()
+    assert [(w.text, w.start, w.end) for w in entry.transcript.words] == [(w.text, w.start, w.end)
+                                                                          for w in alone.words]
+    assert [(w.text, w.start) for w in page.caption.words()] == [(w.text, w.start) for w in alone.words]
+    assert len(alone.words) >= 10  # ~10 s of read speech
+
+    # the recording, kept whole, joins the queue as done, with its transcript shown and exportable
+    assert entry.status == "done" and entry.path.parent == recordings
+    assert sorted(p.name for p in recordings.iterdir()) == [entry.path.name]  # no .part left
+    recorded, rate = sf.read(str(entry.path), dtype="float32")
+    assert rate == source.sample_rate and np.array_equal(recorded, source.audio)  # 16-bit in, 16-bit out
+    assert entry.transcript.duration_s == pytest.approx(len(source.audio) / rate)
+    assert page.queue.current_entry() is entry
+    assert not page.transcript.isHidden() and page.transcript.rowCount() == len(entry.segments) > 0
+    assert page.caption.isHidden() and page.record_button.isEnabled() == (not page._mic_problem)
+    srt = page.export(tmp_path / "live.srt", "srt").read_text()
+    assert entry.transcript.words[0].text in srt
+
+    # inside the LSTM: the streaming model's own run over the recording, the one the captions came from: its
+    # last layer's hidden states, through the model's output layer, spell the same words
+    qtbot.waitUntil(lambda: entry.audio is not None and page.inside_button.isEnabled(), timeout=TIMEOUT)
+    with qtbot.waitSignal(window.ctx.inside_ready, timeout=TIMEOUT) as inside:
+        page.look_inside()
+    trace = inside.args[0].trace
+    assert trace.directions == 1 and "speech-streaming" in inside.args[0].title
+    import torch
+
+    from seqstudio.speech.decode import greedy_decode
+
+    with torch.no_grad():
+        hidden = torch.from_numpy(trace.layers[-1].hidden[0])
+        log_probs = torch.log_softmax(alone.model.head(hidden.to(alone.model.head.weight.dtype)).float(), -1)
+    [spelled] = greedy_decode(log_probs[None], alone.bundle.vocab, torch.tensor([len(hidden)]),
+                              frame_shift_s=alone.bundle.frame_shift_s)
+    assert spelled.text == " ".join(w.text for w in alone.words)
+    assert not dialogs
+
+
+@needs_model
+def test_closing_the_window_while_live_keeps_the_recording(make_window, qtbot, recordings, dialogs):
+    window = make_window()
+    page = window.transcribe
+    source = FileSource(VOICE, interval_ms=20)
+    assert page.start_live(source)
+    qtbot.waitUntil(lambda: source.sent >= 10 * source.piece, timeout=TIMEOUT)
+    window.close()  # stops listening and waits for the worker: no thread or timer outlives it (the fixture)
+    qtbot.waitUntil(lambda: recordings.exists() and any(p.suffix == ".wav" for p in recordings.iterdir()),
+                    timeout=TIMEOUT)
+    [kept] = list(recordings.iterdir())
+    assert kept.suffix == ".wav" and sf.info(str(kept)).frames >= 10 * source.piece
+    assert not source.timer.isActive() and not dialogs
+
+
+def test_live_captions_say_why_they_are_unavailable(window, qtbot, dialogs, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEQSTUDIO_MODELS", str(tmp_path / "no-models-here"))
+    page = window.transcribe
+    page._update_buttons()
+    assert not page.live_button.isEnabled()
+    assert "unavailable" in page.live_button.toolTip()
+    assert not page.start_live(FileSource(VOICE))
+    assert len(dialogs) == 1 and "streaming speech model is missing" in dialogs[0][1]
+    assert page.caption.isHidden() and page._live is None
+
+
+def test_microphone_pcm_of_any_device_format_becomes_mono_floats():
+    stereo = np.array([[1000, -1000], [32767, 32767], [-32768, 0]], dtype="<i2")
+    assert np.allclose(to_mono(stereo.tobytes() + b"\x01", "Int16", 2), [0.0, 32767 / 32768, -0.5])
+    assert np.allclose(to_mono(np.array([0, 128, 255], dtype="u1").tobytes(), "UInt8", 1), [-1.0, 0.0, 127 / 128])
+    assert np.allclose(to_mono(np.array([0.5, -0.25], dtype="<f4").tobytes(), "Float", 1), [0.5, -0.25])
+    assert np.allclose(to_mono(np.array([2**30], dtype="<i4").tobytes(), "Int32", 1), [0.5])
+    assert to_mono(b"", "Int16", 1).dtype == np.float32
+    from seqstudio.core.errors import SeqStudioError
+
+    with pytest.raises(SeqStudioError, match="cannot read"):
+        to_mono(b"\x00\x00", "Unknown", 1)
