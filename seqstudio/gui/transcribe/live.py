@@ -33,6 +33,7 @@ from seqstudio.core.errors import SeqStudioError
 SAMPLE_FORMATS = {"UInt8": ("u1", 128.0, 128.0), "Int16": ("<i2", 0.0, 32768.0),
                   "Int32": ("<i4", 0.0, 2147483648.0), "Float": ("<f4", 0.0, 1.0)}  # fmt: skip
 PIECE_WAIT_S = 0.05  # how often the worker looks for a cancel while no audio arrives
+CLOCK_S = 0.25  # an update at least this often while it listens, so the clock runs through silence too
 
 
 def to_mono(data: bytes, sample_format: str, channels: int) -> np.ndarray:
@@ -72,7 +73,7 @@ class Microphone(QObject):
         self.sample_rate = 16000
 
     def start(self) -> None:
-        from PySide6.QtMultimedia import QAudio, QAudioFormat, QAudioSource, QMediaDevices
+        from PySide6.QtMultimedia import QAudioFormat, QAudioSource, QMediaDevices
 
         device = QMediaDevices.defaultAudioInput()
         if device.isNull():
@@ -86,9 +87,7 @@ class Microphone(QObject):
         to_mono(b"", *self._format)  # refuses a format it cannot read before anything starts
         self.sample_rate = fmt.sampleRate()
         self._source = QAudioSource(device, fmt, self)
-        self._source.stateChanged.connect(
-            lambda _state: self._source is not None and self._source.error() != QAudio.Error.NoError
-            and self.error.emit(f"the microphone stopped ({self._source.error().name})"))
+        self._source.stateChanged.connect(self._check)  # no argument: PySide cannot convert QAudio::State
         self._io = self._source.start()
         if self._io is None:
             raise SeqStudioError("the microphone could not be opened")
@@ -101,6 +100,12 @@ class Microphone(QObject):
         source, self._source, self._io = self._source, None, None
         source.stop()
         source.deleteLater()
+
+    def _check(self) -> None:
+        # by name: PySide6 gives QtAudio.Error, which older ones called QAudio.Error, and the two never compare equal
+        error = self._source.error().name if self._source is not None else "NoError"
+        if error != "NoError":
+            self.error.emit(f"the microphone stopped ({error})")
 
     def _read(self) -> None:
         if self._io is not None:
@@ -208,7 +213,7 @@ def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.Path
     path = recording_path(folder)
     part = path.with_name(path.name + ".part")
     progress.start(None, "listening")
-    compute, samples, partial = 0.0, 0, ""
+    compute, samples, partial, shown = 0.0, 0, "", 0.0
     try:
         with sf.SoundFile(str(part), "w", samplerate=sample_rate, channels=1, subtype="PCM_16", format="WAV") as out:
             try:
@@ -218,8 +223,8 @@ def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.Path
                     began = time.perf_counter()
                     update = recognizer.accept(piece)
                     compute += time.perf_counter() - began
-                    if update.words or update.partial != partial:
-                        partial = update.partial
+                    if update.words or update.partial != partial or update.time_s - shown >= CLOCK_S:
+                        partial, shown = update.partial, update.time_s
                         feed.update.emit(update)
             finally:  # a stop, a cancel or a failure: the words so far become final and the recording is kept
                 began = time.perf_counter()
