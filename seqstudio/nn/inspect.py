@@ -62,8 +62,10 @@ class LSTMTrace:
         return self.layers[0].cell.shape[0] if self.layers else 0
 
 
-def _direction(lstm: nn.LSTM, layer: int, reverse: bool, x: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Run one direction of one layer over x (time, input); every result is (time, hidden)."""
+def _direction(lstm: nn.LSTM, layer: int, reverse: bool, x: torch.Tensor,
+               start: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+    """Run one direction of one layer over x (time, input) from ``start`` = (h, c) (zeros if None); every
+    result is (time, hidden)."""
     suffix = f"_l{layer}" + ("_reverse" if reverse else "")
     w_ih = getattr(lstm, "weight_ih" + suffix)
     w_hh = getattr(lstm, "weight_hh" + suffix)
@@ -75,8 +77,11 @@ def _direction(lstm: nn.LSTM, layer: int, reverse: bool, x: torch.Tensor) -> dic
     projected = x @ w_ih.T + bias  # (time, 4 * hidden): the input half of every step at once
     out = {k: torch.empty(steps, hidden, dtype=x.dtype, device=x.device)
            for k in ("input", "forget", "candidate", "output", "cell", "hidden")}
-    h = torch.zeros(hidden, dtype=x.dtype, device=x.device)
-    c = torch.zeros_like(h)
+    if start is None:
+        h = torch.zeros(hidden, dtype=x.dtype, device=x.device)
+        c = torch.zeros_like(h)
+    else:
+        h, c = (v.to(dtype=x.dtype, device=x.device) for v in start)
     for t in order:
         i, f, g, o = (projected[t] + w_hh @ h).chunk(4)
         i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
@@ -88,9 +93,12 @@ def _direction(lstm: nn.LSTM, layer: int, reverse: bool, x: torch.Tensor) -> dic
 
 
 @torch.no_grad()
-def trace_lstm(lstm: nn.LSTM, inputs: torch.Tensor, times: np.ndarray | None = None) -> LSTMTrace:
+def trace_lstm(lstm: nn.LSTM, inputs: torch.Tensor, times: np.ndarray | None = None,
+               state: tuple[torch.Tensor, torch.Tensor] | None = None) -> LSTMTrace:
     """Gates and cell states of every layer of ``lstm`` over one sequence ``inputs`` (time, input_size)
-    (or (1, time, input_size)), starting from a zero state."""
+    (or (1, time, input_size)), starting from ``state``: a unidirectional LSTM's (h, c), each (layers, 1,
+    hidden) or (layers, hidden) as ``nn.LSTM`` takes and returns it, or None for zeros. So a stream can be
+    traced piece by piece: the next piece starts from the last step of this one's hidden and cell."""
     if not isinstance(lstm, nn.LSTM):
         raise TypeError(f"expected an nn.LSTM, got {type(lstm).__name__}")
     if lstm.proj_size:
@@ -103,11 +111,16 @@ def trace_lstm(lstm: nn.LSTM, inputs: torch.Tensor, times: np.ndarray | None = N
         raise ValueError(f"inputs must be (time, {lstm.input_size}), got shape {tuple(inputs.shape)}")
     if times is not None and len(times) != inputs.shape[0]:
         raise ValueError("times must give one time per input step")
+    if state is not None:
+        if lstm.bidirectional:
+            raise ValueError("a bidirectional LSTM reads its input backwards too: it has no state to start from")
+        state = tuple(v.reshape(lstm.num_layers, lstm.hidden_size) for v in state)
     x = inputs.to(lstm.weight_ih_l0.dtype)
     layers = []
     directions = (False, True) if lstm.bidirectional else (False,)
     for layer in range(lstm.num_layers):
-        runs = [_direction(lstm, layer, reverse, x) for reverse in directions]
+        start = None if state is None else (state[0][layer], state[1][layer])
+        runs = [_direction(lstm, layer, reverse, x, start) for reverse in directions]
         arrays = {k: torch.stack([r[k] for r in runs]).float().cpu().numpy() for k in runs[0]}
         layers.append(LayerTrace(**arrays))
         x = torch.cat([r["hidden"] for r in runs], dim=1)  # the next layer reads both directions

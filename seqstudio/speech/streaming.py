@@ -27,6 +27,7 @@ import torch
 from seqstudio.core.device import resolve_device
 from seqstudio.core.errors import SeqStudioError
 from seqstudio.core.models import DEFAULT_STREAMING_MODEL, resolve_model
+from seqstudio.nn.inspect import LSTMTrace, trace_lstm
 from seqstudio.speech.bundle import SpeechBundle, load_speech_model
 from seqstudio.speech.decode import Hypothesis, best_path
 from seqstudio.speech.features import LogMel, OnlineNormalizer
@@ -39,6 +40,7 @@ class StreamUpdate:
     words: tuple[Word, ...]  # words that became final with this piece (times from the stream's start)
     partial: str  # what is heard since the last final word; it may still change
     time_s: float  # how much audio the model has heard so far
+    inside: LSTMTrace | None = None  # with trace=True: the LSTM's gates and cells over this piece's output frames
 
 
 class StreamingRecognizer:
@@ -46,17 +48,20 @@ class StreamingRecognizer:
 
     Samples are mono, floats in [-1, 1] or signed-integer PCM (int16 as a sound card gives it), at
     ``sample_rate`` (the model's own rate unless given; others are resampled as they arrive). ``words`` holds
-    every final word so far. ``reset()`` starts a new stream.
+    every final word so far. ``reset()`` starts a new stream. With ``trace=True`` each update also carries the
+    LSTM's gate activations and cell states over its new output frames (``inside``), replayed from the state the
+    piece started in (:func:`~seqstudio.nn.inspect.trace_lstm`), so a view can show them as the words arrive.
     """
 
-    def __init__(self, bundle: SpeechBundle, device: torch.device | str = "cpu", sample_rate: int | None = None
-                 ) -> None:
+    def __init__(self, bundle: SpeechBundle, device: torch.device | str = "cpu", sample_rate: int | None = None,
+                 trace: bool = False) -> None:
         if bundle.model.config.bidirectional or not bundle.features.streamable:
             where = f"{bundle.path}" if bundle.path else "this model"
             raise SeqStudioError(f"{where} cannot stream: it needs whole utterances (a bidirectional model, or "
                                  "per-utterance feature normalisation); train one with `seqstudio train speech "
                                  "--streaming`")
         self.bundle = bundle
+        self.trace = trace
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model = bundle.model.to(self.device).eval()
         self.frontend = LogMel(bundle.features).to(self.device)
@@ -67,13 +72,13 @@ class StreamingRecognizer:
         self.reset()
 
     @classmethod
-    def load(cls, model: str | os.PathLike = "default", device: str = "auto", sample_rate: int | None = None
-             ) -> StreamingRecognizer:
+    def load(cls, model: str | os.PathLike = "default", device: str = "auto", sample_rate: int | None = None,
+             trace: bool = False) -> StreamingRecognizer:
         """``model``: a streaming model's folder, its name under ``models/``, or "default" (the shipped
         ``speech-streaming``; train another with ``seqstudio train speech --streaming``); ``device``: auto, cpu,
         cuda, cuda:N."""
         return cls(load_speech_model(resolve_model(str(model), DEFAULT_STREAMING_MODEL)), resolve_device(device),
-                   sample_rate)
+                   sample_rate, trace)
 
     def reset(self) -> None:
         """Forget the stream so far: the next ``accept`` starts a new one at time 0."""
@@ -134,8 +139,20 @@ class StreamingRecognizer:
     # -- the model and the decoder ----------------------------------------------------------------
 
     def _hear(self, frames: torch.Tensor, final: bool) -> StreamUpdate:
+        inside = None
         if frames.shape[0]:
-            log_probs, self._state = self.model.step(frames[None], self._state, final=final)
+            calls: list[tuple] = []  # the LSTM's input and starting state, caught on their way in
+            hook = (self.model.lstm.register_forward_pre_hook(lambda _m, args: calls.append(args)) if self.trace
+                    else None)
+            try:
+                log_probs, self._state = self.model.step(frames[None], self._state, final=final)
+            finally:
+                if hook is not None:
+                    hook.remove()
+            if calls:
+                x, start = calls[0][0][0], calls[0][1]
+                times = (self._frames + np.arange(x.shape[0])) * self.bundle.frame_shift_s
+                inside = trace_lstm(self.model.lstm, x, times, state=start)
             best, ids = log_probs[0].max(dim=-1)
             self._ids = np.concatenate([self._ids, ids.cpu().numpy()])
             self._best = np.concatenate([self._best, best.cpu().numpy()])
@@ -150,7 +167,7 @@ class StreamingRecognizer:
             self._ids, self._best = self._ids[done:], self._best[done:]
             self._start += done
         heard_s = min(self._frames * self.bundle.frame_shift_s, self._heard / self.bundle.features.sample_rate)
-        return StreamUpdate(new, "" if final else self.partial, heard_s)
+        return StreamUpdate(new, "" if final else self.partial, heard_s, inside)
 
     def _last_word_end(self) -> int:
         """Frames (from ``_start``) up to the end of the last run of spaces that something else has followed:

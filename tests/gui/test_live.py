@@ -41,6 +41,7 @@ def test_live_captions_of_a_voice_then_the_session_joins_the_queue(window, qtbot
     source = FileSource(VOICE, interval_ms=5)
     assert page.start_live(source)
     assert not page.caption.isHidden() and page.transcript.isHidden() and not page.record_button.isEnabled()
+    assert page.top.currentWidget() is page.live_inside
     assert "Stop" in page.live_button.text() and page.live_button.isEnabled()  # even with no microphone here
     assert not page.export_button.isEnabled() and not page.inside_button.isEnabled()
     qtbot.waitUntil(lambda: source.done, timeout=TIMEOUT)
@@ -89,6 +90,15 @@ def test_live_captions_of_a_voice_then_the_session_joins_the_queue(window, qtbot
     [spelled] = greedy_decode(log_probs[None], alone.bundle.vocab, torch.tensor([len(hidden)]),
                               frame_shift_s=alone.bundle.frame_shift_s)
     assert spelled.text == " ".join(w.text for w in alone.words)
+
+    # and what the live view showed while it listened (its last 8 s, still held) is that run's gates and cells
+    assert page.top.currentWidget() is page.signal
+    for name in ("forget", "cell"):
+        times, shown = page.live_inside.values(name)
+        assert times[-1] - times[0] >= 7.5 and shown.shape == (64, len(times))
+        at = np.searchsorted(trace.times, times)
+        np.testing.assert_allclose(trace.times[at], times, atol=1e-9)
+        np.testing.assert_allclose(shown, trace.layers[-1].get(name)[0, at, :64].T, rtol=1e-4, atol=1e-4)
     assert not dialogs
 
 

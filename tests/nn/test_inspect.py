@@ -39,6 +39,28 @@ def test_replay_matches_nn_lstm(bidirectional):
     _check_against_module(lstm, torch.randn(23, 7))
 
 
+def test_a_stream_traced_piece_by_piece_is_the_whole_trace():
+    """Each piece starts from the state the last one ended in, as nn.LSTM does when given (h, c)."""
+    torch.manual_seed(1)
+    lstm = nn.LSTM(7, 11, num_layers=3, batch_first=True).eval()
+    x = torch.randn(23, 7)
+    whole = trace_lstm(lstm, x)
+    pieces, state = [], None
+    for a, b in ((0, 5), (5, 6), (6, 17), (17, 23)):
+        piece = trace_lstm(lstm, x[a:b], state=state)
+        pieces.append(piece)
+        state = (torch.from_numpy(np.stack([lt.hidden[0, -1] for lt in piece.layers])),
+                 torch.from_numpy(np.stack([lt.cell[0, -1] for lt in piece.layers])))
+        _, module_state = lstm(x[None, :b])  # and the state it ends in is the module's
+        np.testing.assert_allclose(state[1].numpy(), module_state[1][:, 0].detach().numpy(), rtol=1e-5, atol=1e-5)
+    for layer, lt in enumerate(whole.layers):
+        for name in ("input", "forget", "output", "cell", "hidden"):
+            joined = np.concatenate([p.layers[layer].get(name) for p in pieces], axis=1)
+            np.testing.assert_allclose(joined, lt.get(name), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="backwards"):
+        trace_lstm(nn.LSTM(7, 11, bidirectional=True), x, state=state)
+
+
 def test_the_bundled_music_model_over_a_bundled_seed():
     from seqstudio.music.bundle import load_music_model
     from seqstudio.music.midi_io import load_midi, to_score

@@ -301,6 +301,32 @@ def test_live_words_are_the_words_of_the_whole_file(loud_bundle, recording, piec
     assert live.finish().words[0].start < 1.0  # a new stream starts at 0 again
 
 
+def test_a_traced_stream_shows_the_lstm_of_the_whole_run(loud_bundle, recording):
+    """With trace=True the updates carry the LSTM's gates and cells piece by piece: together they are the trace of
+    the model run over the whole recording (what "Look inside the LSTM" replays), and the words do not change."""
+    from seqstudio.nn.inspect import trace_subsampled_model
+
+    _, audio = recording
+    plain, traced = StreamingRecognizer(loud_bundle), StreamingRecognizer(loud_bundle, trace=True)
+    pieces = []
+    for start in range(0, len(audio), 1600):
+        assert plain.accept(audio[start:start + 1600]).inside is None
+        update = traced.accept(audio[start:start + 1600])
+        pieces += [update.inside] if update.inside is not None else []
+    plain.finish()
+    last = traced.finish()
+    pieces += [last.inside] if last.inside is not None else []
+    assert len(pieces) > 10 and [w.text for w in traced.words] == [w.text for w in plain.words]
+    with torch.no_grad():
+        features, _ = LogMel(loud_bundle.features)(torch.from_numpy(audio)[None])
+    whole = trace_subsampled_model(loud_bundle.model, features[0], loud_bundle.frame_shift_s)
+    np.testing.assert_allclose(np.concatenate([p.times for p in pieces]), whole.times, atol=1e-9)
+    for layer, lt in enumerate(whole.layers):
+        for name in ("forget", "cell"):
+            joined = np.concatenate([p.layers[layer].get(name) for p in pieces], axis=1)
+            np.testing.assert_allclose(joined, lt.get(name), rtol=1e-4, atol=1e-4)
+
+
 def test_a_stream_at_another_rate_is_resampled_as_it_arrives(loud_bundle, recording, tmp_path):
     _, audio = recording
     at_44k = soxr.resample(audio, 16000, 44100, quality="HQ").astype(np.float32)

@@ -84,6 +84,8 @@ class Heatmap(QWidget):
         width = int(plot.width())
         steps = self._step_at(plot.left() + np.arange(width) + 0.5)
         block = self._values[:, steps]  # (units, width)
+        missing = ~np.isfinite(block)  # no value there (e.g. before a live view's first step): the background
+        block = np.where(missing, 0.0, block)
         if self._signed:
             norm = np.clip(block / self._scale * 0.5 + 0.5, 0, 1)
             dark = theme.accent("keys").lightness() < 128
@@ -93,6 +95,7 @@ class Heatmap(QWidget):
             lut = _lut(_SEQUENTIAL)
         rgb = lut[(norm * 255).astype(np.uint8)]  # (units, width, 3)
         rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
+        rgba[missing] = self.palette().base().color().getRgb()
         data = np.ascontiguousarray(rgba)
         image = QImage(data.data, data.shape[1], data.shape[0], data.shape[1] * 4, QImage.Format.Format_RGBA8888)
         return image.copy()  # own the pixels; ``data`` goes away

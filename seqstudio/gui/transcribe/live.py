@@ -9,7 +9,8 @@ The pieces of the path, each replaceable on its own:
 - :class:`LiveFeed` carries the pieces to the worker (a thread-safe queue) and the worker's updates back (a
   signal, so they arrive on the UI thread).
 - :func:`run_live` is the job on the worker thread: :class:`~seqstudio.speech.streaming.StreamingRecognizer`
-  hears each piece, every piece is also written to a WAV file, and at the end it returns the recording and
+  hears each piece (and replays its LSTM, so that the app can show the gates as they open and close), every
+  piece is also written to a WAV file, and at the end it returns the recording and
   its transcript, which join the queue like any transcribed file. Stopping is cooperative: ``feed.end()``
   lets it hear the last piece and finish; a cancelled job still keeps the recording.
 """
@@ -207,7 +208,7 @@ def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.Path
     from seqstudio.speech.transcriber import Transcript
 
     progress.start(None, "loading the streaming model")
-    recognizer = StreamingRecognizer.load(model, "cpu", sample_rate=sample_rate)
+    recognizer = StreamingRecognizer.load(model, "cpu", sample_rate=sample_rate, trace=True)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = recording_path(folder)
@@ -223,7 +224,8 @@ def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.Path
                     began = time.perf_counter()
                     update = recognizer.accept(piece)
                     compute += time.perf_counter() - began
-                    if update.words or update.partial != partial or update.time_s - shown >= CLOCK_S:
+                    if (update.words or update.partial != partial or update.inside is not None
+                            or update.time_s - shown >= CLOCK_S):
                         partial, shown = update.partial, update.time_s
                         feed.update.emit(update)
             finally:  # a stop, a cancel or a failure: the words so far become final and the recording is kept

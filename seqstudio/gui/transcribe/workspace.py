@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from seqstudio.gui.player import AudioPlayer
 from seqstudio.gui.transcribe.caption_view import CaptionView
 from seqstudio.gui.transcribe.file_queue import FileQueue, QueueEntry
 from seqstudio.gui.transcribe.live import LiveFeed, Microphone, run_live, streaming_model_missing
+from seqstudio.gui.transcribe.live_inside import LiveInsideView
 from seqstudio.gui.transcribe.recorder import Recorder
 from seqstudio.gui.transcribe.signal_view import SignalView
 from seqstudio.gui.transcribe.transcript_view import TranscriptView, clock
@@ -56,6 +58,7 @@ class TranscribeWorkspace(QWidget):
         self._views: list[QueueEntry] = []  # entries holding audio, most recently shown last
         self._closing = False
         self._live: tuple | None = None  # (source, feed, job) while live captions run; feed None once stopping
+        self._sizes: list[int] = []  # the splitter's sizes before live captions took it over
         self.player = AudioPlayer(self)
         self.player.position.connect(self._on_position)
         self.player.playing_changed.connect(self._on_playing)
@@ -149,12 +152,16 @@ class TranscribeWorkspace(QWidget):
         self.inside_button.clicked.connect(self.look_inside)
         bar.addWidget(self.inside_button)
         rl.addLayout(bar)
-        vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.vsplit = vsplit = QSplitter(Qt.Orientation.Vertical)
         self.signal = SignalView()
         self.signal.clear(self.tr("Add or drop audio files to begin. You can view and play them even without a "
                                   "speech model."))
         self.signal.seek_requested.connect(self.seek)
-        vsplit.addWidget(self.signal)
+        self.live_inside = LiveInsideView()
+        self.top = QStackedWidget()  # the file's signal, or while live captions run, the LSTM listening
+        self.top.addWidget(self.signal)
+        self.top.addWidget(self.live_inside)
+        vsplit.addWidget(self.top)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
@@ -530,8 +537,11 @@ class TranscribeWorkspace(QWidget):
         self.caption.start()
         self.caption.setVisible(True)
         self.transcript.setVisible(False)
-        self.signal.clear(self.tr("Listening live. The words appear below as the streaming model hears them; "
-                                  "when you stop, the recording and its words join the queue."))
+        self.live_inside.start()
+        self.top.setCurrentWidget(self.live_inside)
+        self._sizes = self.vsplit.sizes()
+        total = sum(self._sizes)
+        self.vsplit.setSizes([total - total // 4, total // 4])  # the captions need a few lines; the LSTM the rest
         self.file_label.setText(self.tr("Live captions"))
         self.text_label.clear()
         self.time_label.setText(clock(0.0))
@@ -553,6 +563,7 @@ class TranscribeWorkspace(QWidget):
 
     def _on_live_update(self, update) -> None:
         self.caption.add(update)
+        self.live_inside.add(update.inside)
         self.time_label.setText(clock(update.time_s))
 
     def _on_live_source_error(self, message: str) -> None:
@@ -581,6 +592,8 @@ class TranscribeWorkspace(QWidget):
         self._live = None
         self.caption.setVisible(False)
         self.transcript.setVisible(True)
+        self.top.setCurrentWidget(self.signal)
+        self.vsplit.setSizes(self._sizes)
         self.live_button.setText(self.tr("◉ Live captions"))
         if not self._closing:
             self._show_entry(self.queue.current_entry())
