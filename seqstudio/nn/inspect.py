@@ -114,6 +114,9 @@ def trace_lstm(lstm: nn.LSTM, inputs: torch.Tensor, times: np.ndarray | None = N
     if state is not None:
         if lstm.bidirectional:
             raise ValueError("a bidirectional LSTM reads its input backwards too: it has no state to start from")
+        if any(v.numel() != lstm.num_layers * lstm.hidden_size for v in state):
+            raise ValueError(f"state must be one sequence's (h, c), each (layers, 1, hidden) = "
+                             f"({lstm.num_layers}, 1, {lstm.hidden_size})")
         state = tuple(v.reshape(lstm.num_layers, lstm.hidden_size) for v in state)
     x = inputs.to(lstm.weight_ih_l0.dtype)
     layers = []

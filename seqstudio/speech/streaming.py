@@ -150,7 +150,7 @@ class StreamingRecognizer:
                 if hook is not None:
                     hook.remove()
             if calls:
-                x, start = calls[0][0][0], calls[0][1]
+                x, start = calls[0][0][0], calls[0][1] if len(calls[0]) > 1 else None
                 times = (self._frames + np.arange(x.shape[0])) * self.bundle.frame_shift_s
                 inside = trace_lstm(self.model.lstm, x, times, state=start)
             best, ids = log_probs[0].max(dim=-1)

@@ -9,6 +9,7 @@ the session joining the queue.
 from __future__ import annotations
 
 import tempfile
+import weakref
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,76 @@ def test_microphone_pcm_of_any_device_format_becomes_mono_floats():
 
     with pytest.raises(SeqStudioError, match="cannot read"):
         to_mono(b"\x00\x00", "Unknown", 1)
+
+
+@needs_model
+def test_a_new_session_can_start_as_soon_as_one_ends(window, qtbot, recordings, dialogs):
+    page = window.transcribe
+    first = FileSource(VOICE, interval_ms=2)
+    assert page.start_live(first)
+    assert not page.start_live(FileSource(VOICE))  # one at a time
+    qtbot.waitUntil(lambda: first.done, timeout=TIMEOUT)
+    second = FileSource(VOICE, interval_ms=2)
+    started = []
+
+    def restart(_entry) -> None:  # at once, from the signal that says the first one is in the queue
+        page.live_finished.disconnect(restart)
+        started.append(page.start_live(second))
+
+    page.live_finished.connect(restart)
+    with qtbot.waitSignal(page.live_finished, timeout=TIMEOUT) as one:
+        page.stop_live()
+    assert started == [True] and page._live is not None and page.top.currentWidget() is page.live_inside
+    qtbot.waitUntil(lambda: second.done, timeout=TIMEOUT)
+    with qtbot.waitSignal(page.live_finished, timeout=TIMEOUT) as two:
+        page.stop_live()
+    assert one.args[0] is not two.args[0] and one.args[0].path != two.args[0].path
+    assert [e.status for e in page.queue.entries()] == ["done", "done"] and started == [True]
+    assert page._live is None and not dialogs
+
+
+@needs_model
+def test_a_session_that_fails_keeps_its_recording_in_the_queue(window, qtbot, recordings, dialogs, monkeypatch):
+    from seqstudio.speech.streaming import StreamingRecognizer
+
+    heard = []
+    accept = StreamingRecognizer.accept
+
+    def breaks_after_twenty(self, samples):
+        heard.append(len(samples))
+        if len(heard) > 20:
+            raise OSError("No space left on device")
+        return accept(self, samples)
+
+    monkeypatch.setattr(StreamingRecognizer, "accept", breaks_after_twenty)
+    page = window.transcribe
+    source = FileSource(VOICE, interval_ms=2)
+    assert page.start_live(source)
+    qtbot.waitUntil(lambda: page._live is None, timeout=TIMEOUT)
+    assert dialogs == [("Live captions failed", "No space left on device")]
+    [entry] = page.queue.entries()
+    assert entry.status == "waiting" and "kept" in entry.detail and not entry.live  # Transcribe can take it
+    assert sf.info(str(entry.path)).frames == 21 * source.piece  # every piece that arrived was written first
+    assert sorted(p.name for p in recordings.iterdir()) == [entry.path.name]
+    assert not source.timer.isActive() and not page.transcript.isHidden() and page.top.currentWidget() is page.signal
+
+
+@needs_model
+def test_a_microphone_error_stops_the_session_and_keeps_it(window, qtbot, recordings, dialogs):
+    page = window.transcribe
+    source = FileSource(VOICE, interval_ms=5)
+    messages = []
+    window.ctx.jobs.message.connect(messages.append)
+    assert page.start_live(source)
+    qtbot.waitUntil(lambda: source.sent >= 30 * source.piece, timeout=TIMEOUT)
+    with qtbot.waitSignal(page.live_finished, timeout=TIMEOUT) as blocker:
+        source.error.emit("the microphone stopped (IOError)")
+        source.error.emit("the microphone stopped (IOError)")  # said once, stopped once
+    entry = blocker.args[0]
+    assert entry.status == "done" and entry.transcript.duration_s == pytest.approx(source.sent / source.sample_rate)
+    assert messages.count("Live captions stopped: the microphone stopped (IOError)") == 1 and not dialogs
+    # nothing of the ended session holds its source in a reference cycle: the garbage collector, which breaks
+    # cycles on whatever thread it runs on, would delete the source's timer off its thread, a crash
+    gone = weakref.ref(source)
+    source = None
+    assert gone() is None

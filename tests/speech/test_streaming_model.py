@@ -12,10 +12,9 @@ import torch
 
 from seqstudio import StreamingRecognizer
 from seqstudio.cli.main import main
-from seqstudio.core.models import models_root
+from seqstudio.core.models import DEFAULT_STREAMING_MODEL, models_root
 from seqstudio.speech.corpus.synth import synthesize
 from seqstudio.speech.decode import cer
-from seqstudio.speech.streaming import DEFAULT_STREAMING_MODEL
 
 FOLDER = models_root() / DEFAULT_STREAMING_MODEL
 SENTENCE = "the weather is nice today and the children are playing in the garden"

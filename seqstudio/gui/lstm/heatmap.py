@@ -149,7 +149,8 @@ class Heatmap(QWidget):
             return None
         row = min(len(self._units) - 1, int((y - plot.top()) / plot.height() * len(self._units)))
         step = int(self._step_at(x))
-        return int(self._units[row]), step, float(self._values[row, step])
+        value = float(self._values[row, step])
+        return (int(self._units[row]), step, value) if np.isfinite(value) else None
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pos = event.position()

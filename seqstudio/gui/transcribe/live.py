@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import queue
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from seqstudio.core.errors import SeqStudioError
 # QAudioFormat.SampleFormat's names -> (numpy dtype, the value of silence, the scale to [-1, 1))
 SAMPLE_FORMATS = {"UInt8": ("u1", 128.0, 128.0), "Int16": ("<i2", 0.0, 32768.0),
                   "Int32": ("<i4", 0.0, 2147483648.0), "Float": ("<f4", 0.0, 1.0)}  # fmt: skip
+FATAL_ERRORS = frozenset({"OpenError", "IOError", "FatalError"})  # QAudio(QtAudio).Error names that end the input
 PIECE_WAIT_S = 0.05  # how often the worker looks for a cancel while no audio arrives
 CLOCK_S = 0.25  # an update at least this often while it listens, so the clock runs through silence too
 
@@ -71,6 +73,7 @@ class Microphone(QObject):
         self._source = None
         self._io = None
         self._format = ("Int16", 1)
+        self._failed = False
         self.sample_rate = 16000
 
     def start(self) -> None:
@@ -89,8 +92,10 @@ class Microphone(QObject):
         self.sample_rate = fmt.sampleRate()
         self._source = QAudioSource(device, fmt, self)
         self._source.stateChanged.connect(self._check)  # no argument: PySide cannot convert QAudio::State
+        self._failed = False
         self._io = self._source.start()
         if self._io is None:
+            self.stop()
             raise SeqStudioError("the microphone could not be opened")
         self._io.readyRead.connect(self._read)
 
@@ -103,9 +108,11 @@ class Microphone(QObject):
         source.deleteLater()
 
     def _check(self) -> None:
-        # by name: PySide6 gives QtAudio.Error, which older ones called QAudio.Error, and the two never compare equal
+        # by name: PySide6 gives QtAudio.Error, which older ones called QAudio.Error, and the two never compare
+        # equal. An underrun is not fatal (the device catches up); the others end the input, and are said once.
         error = self._source.error().name if self._source is not None else "NoError"
-        if error != "NoError":
+        if error in FATAL_ERRORS and not self._failed:
+            self._failed = True
             self.error.emit(f"the microphone stopped ({error})")
 
     def _read(self) -> None:
@@ -172,10 +179,10 @@ class LiveFeed(QObject):
 
     def pieces(self, progress) -> Iterator[np.ndarray]:
         while True:
+            progress.check()  # every piece: a microphone may deliver faster than PIECE_WAIT_S
             try:
                 piece = self._queue.get(timeout=PIECE_WAIT_S)
             except queue.Empty:
-                progress.check()
                 continue
             if piece is None:
                 return
@@ -188,6 +195,13 @@ class LiveResult:
     transcript: object  # seqstudio.speech.transcriber.Transcript
 
 
+def recordings_folder() -> Path:
+    """Where recordings and live sessions are written (the system's temporary folder's seqstudio-recordings)."""
+    folder = Path(tempfile.gettempdir()) / "seqstudio-recordings"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def recording_path(folder: Path) -> Path:
     """A new file name in ``folder`` for a live session's recording (never an existing one)."""
     stem = f"live-{datetime.now():%Y%m%d-%H%M%S}"
@@ -198,9 +212,10 @@ def recording_path(folder: Path) -> Path:
     return path
 
 
-def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.PathLike, *, progress) -> LiveResult:
-    """The worker's side of a live session (see the module docstring); runs on the CPU, whatever the app's
-    device: a 100-ms piece is too small to gain from a GPU."""
+def run_live(model: str, feed: LiveFeed, sample_rate: int, path: str | os.PathLike, *, progress) -> LiveResult:
+    """The worker's side of a live session (see the module docstring), recording to ``path`` (a new file; a
+    ``.part`` beside it until the session ends). It runs on the CPU, whatever the app's device: a 100-ms piece is
+    too small to gain from a GPU."""
     import soundfile as sf
 
     from seqstudio.speech.formats import segment_words
@@ -209,9 +224,9 @@ def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.Path
 
     progress.start(None, "loading the streaming model")
     recognizer = StreamingRecognizer.load(model, "cpu", sample_rate=sample_rate, trace=True)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = recording_path(folder)
+    path = Path(path)
+    if path.exists():
+        raise SeqStudioError(f"{path} exists: a live session never writes over a file")
     part = path.with_name(path.name + ".part")
     progress.start(None, "listening")
     compute, samples, partial, shown = 0.0, 0, "", 0.0
@@ -234,8 +249,11 @@ def run_live(model: str, feed: LiveFeed, sample_rate: int, folder: str | os.Path
                 compute += time.perf_counter() - began
         os.replace(part, path)
     except BaseException:  # cancelled or failed: what was heard stays on disk, as a whole WAV file
-        if part.exists():
-            os.replace(part, path)
+        if part.exists() and not path.exists():
+            try:
+                os.replace(part, path)
+            except OSError:
+                pass  # the .part file is still there, whole
         raise
     words = list(recognizer.words)
     transcript = Transcript(path, samples / sample_rate, segment_words(words), words,

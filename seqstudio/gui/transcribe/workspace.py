@@ -4,7 +4,7 @@ it with the streaming model (the session's recording and words then join the que
 
 from __future__ import annotations
 
-import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -32,7 +32,14 @@ from seqstudio.gui.jobhost import show_error
 from seqstudio.gui.player import AudioPlayer
 from seqstudio.gui.transcribe.caption_view import CaptionView
 from seqstudio.gui.transcribe.file_queue import FileQueue, QueueEntry
-from seqstudio.gui.transcribe.live import LiveFeed, Microphone, run_live, streaming_model_missing
+from seqstudio.gui.transcribe.live import (
+    LiveFeed,
+    Microphone,
+    recording_path,
+    recordings_folder,
+    run_live,
+    streaming_model_missing,
+)
 from seqstudio.gui.transcribe.live_inside import LiveInsideView
 from seqstudio.gui.transcribe.recorder import Recorder
 from seqstudio.gui.transcribe.signal_view import SignalView
@@ -41,6 +48,29 @@ from seqstudio.gui.transcribe.transcript_view import TranscriptView, clock
 AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.opus *.mp3 *.m4a *.aac *.aif *.aiff *.webm);;All files (*)"
 FORMATS = ("txt", "srt", "vtt", "json")
 KEEP_VIEWS = 2  # entries whose samples and mel stay in memory: the current one and the one shown before
+
+
+@dataclass(eq=False)
+class _LiveSession:
+    """One run of live captions: where its audio comes from, the feed and job, and where it records."""
+
+    source: object  # Microphone, or a stand-in with its interface
+    feed: LiveFeed
+    owned: bool  # the workspace made the source (the microphone) and disposes of it
+    path: Path  # the recording
+    job: object | None = None  # the worker's Job once started
+    stopping: bool = False  # stop asked: the worker is hearing what arrived
+    entry: QueueEntry | None = None  # the finished session in the queue
+
+    def release(self) -> None:
+        """Dispose of what the workspace made, and let go of the rest. The job's signals hold this session, so
+        keeping the job and the source here would make a reference cycle of Qt objects: the garbage collector
+        may break such a cycle on any thread, and a QObject (the source's timer) deleted off its own thread
+        crashes the app."""
+        if self.owned:
+            self.source.deleteLater()
+        self.feed.deleteLater()
+        self.source = self.feed = self.job = None
 
 
 class TranscribeWorkspace(QWidget):
@@ -57,7 +87,7 @@ class TranscribeWorkspace(QWidget):
         self._audio_jobs: dict[QueueEntry, object] = {}  # the open-audio job per entry still loading
         self._views: list[QueueEntry] = []  # entries holding audio, most recently shown last
         self._closing = False
-        self._live: tuple | None = None  # (source, feed, job) while live captions run; feed None once stopping
+        self._live: _LiveSession | None = None  # while live captions run
         self._sizes: list[int] = []  # the splitter's sizes before live captions took it over
         self.player = AudioPlayer(self)
         self.player.position.connect(self._on_position)
@@ -221,12 +251,16 @@ class TranscribeWorkspace(QWidget):
         entry = self.queue.current_entry()
         live = self._live is not None  # the captions hide the entry's view: nothing acts on it meanwhile
         self.export_button.setEnabled(not live and entry is not None and entry.segments is not None)
-        self.inside_button.setEnabled(not live and not problem and entry is not None and entry.audio is not None)
+        model_problem = streaming_model_missing() if entry is not None and entry.live else problem
+        self.inside_button.setEnabled(not live and not model_problem and entry is not None and entry.audio is not None)
+        self.play_button.setEnabled(not live)  # it would play into the microphone being captioned
+        if live:  # a transcription would share the progress bar, and the CPU
+            self.transcribe_button.setEnabled(False)
         self.remove_button.setEnabled(entry is not None and entry is not self._running)
         self.record_button.setEnabled(not self._mic_problem and not live)
         live_problem = self.live_problem()
         if live:  # listening: it can be stopped, whatever the source; finishing: wait
-            self.live_button.setEnabled(self._live[1] is not None)
+            self.live_button.setEnabled(not self._live.stopping)
         else:
             self.live_button.setEnabled(not live_problem and not self.recorder.is_recording)
         if self._live is None:
@@ -249,10 +283,14 @@ class TranscribeWorkspace(QWidget):
             entry = self.queue.add(path)
             self.ctx.settings.add_recent_file("audio", path)
         if entry is not None:
-            for i in range(self.queue.count()):
-                if self.queue.entry(self.queue.item(i)) is entry:
-                    self.queue.setCurrentRow(i)
+            self._select(entry)
         self._update_buttons()
+
+    def _select(self, entry: QueueEntry) -> None:
+        """Make ``entry`` the current one, which shows it."""
+        for i in range(self.queue.count()):
+            if self.queue.entry(self.queue.item(i)) is entry:
+                self.queue.setCurrentRow(i)
 
     def remove_current(self) -> None:
         entry = self.queue.current_entry()
@@ -279,7 +317,8 @@ class TranscribeWorkspace(QWidget):
             self.text_label.clear()
             self._update_buttons()
             return
-        self.file_label.setText(str(entry.path))
+        if self._live is None:  # while live, the label says so
+            self.file_label.setText(str(entry.path))
         self.transcript.set_segments(entry.segments or [])
         self._show_summary(entry)
         if entry.audio is not None:
@@ -450,7 +489,7 @@ class TranscribeWorkspace(QWidget):
     # -- playback ---------------------------------------------------------------------------------------------
     def toggle_play(self) -> None:
         entry = self.queue.current_entry()
-        if entry is None:
+        if entry is None or self._live is not None:
             return
         if self.player.is_playing:
             self.player.pause()
@@ -461,7 +500,7 @@ class TranscribeWorkspace(QWidget):
 
     def seek(self, seconds: float) -> None:
         entry = self.queue.current_entry()
-        if entry is None:
+        if entry is None or self._live is not None:
             return
         if self.player.source != entry.path:
             self.player.play(entry.path, seconds)
@@ -488,9 +527,7 @@ class TranscribeWorkspace(QWidget):
             self.record_button.setText(self.tr("● Record"))
             self._update_buttons()
             return
-        folder = Path(tempfile.gettempdir()) / "seqstudio-recordings"
-        folder.mkdir(parents=True, exist_ok=True)
-        self.recorder.start(folder / f"recording-{datetime.now():%Y%m%d-%H%M%S}.wav")
+        self.recorder.start(recordings_folder() / f"recording-{datetime.now():%Y%m%d-%H%M%S}.wav")
         self.record_button.setText(self.tr("■ Stop recording"))
         self._update_buttons()
 
@@ -517,22 +554,25 @@ class TranscribeWorkspace(QWidget):
         if problem:
             show_error(self, self.tr("Live captions are unavailable"), problem)
             return False
-        source = source if source is not None else Microphone(self)
+        owned = source is None
+        source = Microphone(self) if owned else source
+        feed = LiveFeed(self)
+        source.samples.connect(feed.push)
+        source.error.connect(self._on_live_source_error)  # before start(): an error while starting counts too
+        feed.update.connect(self._on_live_update)
+        session = _LiveSession(source, feed, owned, recording_path(recordings_folder()))
+        self._live = session
         try:
             source.start()
         except SeqStudioError as exc:
+            self._live = None
+            session.release()
             show_error(self, self.tr("Live captions are unavailable"), str(exc))
             return False
-        feed = LiveFeed(self)
-        source.samples.connect(feed.push)
-        source.error.connect(self._on_live_source_error)
-        feed.update.connect(self._on_live_update)
-        folder = Path(tempfile.gettempdir()) / "seqstudio-recordings"
-        job = self.ctx.jobs.run("live", run_live, "default", feed, source.sample_rate, folder,
-                                title=self.tr("Live captions failed"), bar=self.progress,
-                                on_done=self._on_live_done)
-        job.finished.connect(self._on_live_stopped)
-        self._live = (source, feed, job)
+        session.job = self.ctx.jobs.run("live", run_live, "default", feed, source.sample_rate, session.path,
+                                        title=self.tr("Live captions failed"), bar=self.progress,
+                                        on_done=lambda result, s=session: self._on_live_done(s, result))
+        session.job.finished.connect(lambda s=session: self._on_live_ended(s))
         self.player.stop()
         self.caption.start()
         self.caption.setVisible(True)
@@ -552,14 +592,15 @@ class TranscribeWorkspace(QWidget):
 
     def stop_live(self) -> None:
         """Stop listening; the worker hears what has arrived, and the session joins the queue."""
-        if self._live is None or self._live[1] is None:
+        session = self._live
+        if session is None or session.stopping:
             return
-        source, feed, job = self._live
-        source.stop()
-        feed.end()
-        self._live = (source, None, job)
-        self.live_button.setText(self.tr("Finishing…"))
-        self._update_buttons()
+        session.stopping = True
+        session.source.stop()
+        session.feed.end()
+        if session.job is not None:
+            self.live_button.setText(self.tr("Finishing…"))
+            self._update_buttons()
 
     def _on_live_update(self, update) -> None:
         self.caption.add(update)
@@ -567,36 +608,47 @@ class TranscribeWorkspace(QWidget):
         self.time_label.setText(clock(update.time_s))
 
     def _on_live_source_error(self, message: str) -> None:
-        self.stop_live()
-        self.ctx.jobs.message.emit(self.tr("Live captions stopped: %1").replace("%1", message))
+        if self._live is not None and not self._live.stopping:
+            self.ctx.jobs.message.emit(self.tr("Live captions stopped: %1").replace("%1", message))
+            self.stop_live()
 
-    def _on_live_done(self, result) -> None:
-        self._on_live_stopped()
+    def _on_live_done(self, session: _LiveSession, result) -> None:
+        """The session's recording and words, as a finished entry of the queue."""
         entry = self.queue.add(result.path)
         entry.transcript = result.transcript
         entry.segments = list(result.transcript.segments)
         entry.status, entry.detail, entry.live = "done", self.tr("live captions"), True
         self.queue.refresh(entry)
-        for i in range(self.queue.count()):
-            if self.queue.entry(self.queue.item(i)) is entry:
-                self.queue.setCurrentRow(i)  # shows it
-        self._update_buttons()
-        self.live_finished.emit(entry)
+        session.entry = entry
 
-    def _on_live_stopped(self) -> None:
-        """The session is over (its job returned, or failed or was cancelled): back to the idle state."""
-        if self._live is None:
+    def _on_live_ended(self, session: _LiveSession) -> None:
+        """The session's job returned, failed or was cancelled: back to the file view. A recording whose session
+        did not finish still joins the queue, to be transcribed."""
+        if self._live is not session:
             return
-        if self._live[1] is not None:  # it ended while listening
-            self._live[0].stop()
         self._live = None
+        if not session.stopping:  # it ended while listening (a failure)
+            session.source.stop()
+        session.release()
+        entry = session.entry
+        if entry is None and session.path.exists() and not self._closing:
+            entry = self.queue.add(session.path)
+            entry.detail = self.tr("kept from live captions")
+            self.queue.refresh(entry)
+            self.ctx.jobs.message.emit(self.tr("The recording is kept: %1").replace("%1", str(session.path)))
         self.caption.setVisible(False)
         self.transcript.setVisible(True)
         self.top.setCurrentWidget(self.signal)
         self.vsplit.setSizes(self._sizes)
         self.live_button.setText(self.tr("◉ Live captions"))
-        if not self._closing:
+        if self._closing:
+            return
+        if entry is not None:
+            self._select(entry)  # shows it
+        else:
             self._show_entry(self.queue.current_entry())
+        if session.entry is not None:
+            self.live_finished.emit(session.entry)
 
     # -- inside the LSTM --------------------------------------------------------------------------------------
     def look_inside(self) -> None:

@@ -309,7 +309,7 @@
 <context>
     <name>Heatmap</name>
     <message>
-        <location filename="../lstm/heatmap.py" line="162"/>
+        <location filename="../lstm/heatmap.py" line="163"/>
         <source>%1 · unit %2 · step %3 (%4 s)
 value %5</source>
         <translation>%1 · 单元 %2 · 第 %3 步 (%4 秒)
@@ -929,231 +929,237 @@ value %5</source>
 <context>
     <name>TranscribeWorkspace</name>
     <message>
-        <location filename="../transcribe/workspace.py" line="67"/>
+        <location filename="../transcribe/workspace.py" line="92"/>
         <source>Recording failed</source>
         <translation>录音失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="90"/>
+        <location filename="../transcribe/workspace.py" line="115"/>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="91"/>
+        <location filename="../transcribe/workspace.py" line="116"/>
         <source>Add audio files to the queue (Ctrl+Shift+O)</source>
         <translation>将音频文件加入队列 (Ctrl+Shift+O)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="95"/>
+        <location filename="../transcribe/workspace.py" line="120"/>
         <source>Remove the selected file from the queue (Delete)</source>
         <translation>从队列中移除所选文件 (Delete)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="100"/>
-        <location filename="../transcribe/workspace.py" line="488"/>
+        <location filename="../transcribe/workspace.py" line="125"/>
+        <location filename="../transcribe/workspace.py" line="522"/>
         <source>● Record</source>
         <translation>● 录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="105"/>
+        <location filename="../transcribe/workspace.py" line="130"/>
         <source>Record from the microphone, then transcribe the recording</source>
         <translation>从麦克风录音，然后转写录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="103"/>
-        <location filename="../transcribe/workspace.py" line="112"/>
+        <location filename="../transcribe/workspace.py" line="128"/>
+        <location filename="../transcribe/workspace.py" line="137"/>
         <source>Recording is unavailable: %1</source>
         <translation>无法录音：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="108"/>
-        <location filename="../transcribe/workspace.py" line="597"/>
+        <location filename="../transcribe/workspace.py" line="133"/>
+        <location filename="../transcribe/workspace.py" line="638"/>
         <source>◉ Live captions</source>
         <translation>◉ 实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="121"/>
+        <location filename="../transcribe/workspace.py" line="146"/>
         <source>&amp;Transcribe</source>
         <translation>转写(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="125"/>
+        <location filename="../transcribe/workspace.py" line="150"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="126"/>
+        <location filename="../transcribe/workspace.py" line="151"/>
         <source>Stop transcribing (Esc)</source>
         <translation>停止转写 (Esc)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="142"/>
+        <location filename="../transcribe/workspace.py" line="167"/>
         <source>Play or pause (Space)</source>
         <translation>播放或暂停 (空格)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="150"/>
+        <location filename="../transcribe/workspace.py" line="175"/>
         <source>Look inside the LSTM</source>
         <translation>查看 LSTM 内部</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="151"/>
+        <location filename="../transcribe/workspace.py" line="176"/>
         <source>Show the speech model&apos;s gates and cell states over this file</source>
         <translation>显示语音模型在此文件上的门控与细胞状态</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="157"/>
+        <location filename="../transcribe/workspace.py" line="182"/>
         <source>Add or drop audio files to begin. You can view and play them even without a speech model.</source>
         <translation>添加或拖入音频文件以开始。即使没有语音模型，也可以查看和播放。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="180"/>
+        <location filename="../transcribe/workspace.py" line="205"/>
         <source>Plain text, SubRip subtitles, WebVTT subtitles or JSON with word times</source>
         <translation>纯文本、SubRip 字幕、WebVTT 字幕或带词时间的 JSON</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="183"/>
+        <location filename="../transcribe/workspace.py" line="208"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="184"/>
+        <location filename="../transcribe/workspace.py" line="209"/>
         <source>Save the transcript, with your edits (Ctrl+E)</source>
         <translation>保存转写稿（含你的修改）(Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="207"/>
+        <location filename="../transcribe/workspace.py" line="232"/>
         <source>No speech model: %1. Load a trained speech model folder with File ▸ Load speech model… to transcribe. Opening, viewing and playing audio work without one.</source>
         <translation>没有语音模型：%1。请通过“文件 ▸ 加载语音模型…”加载已训练的语音模型文件夹后再转写。没有模型也可以打开、查看和播放音频。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="218"/>
+        <location filename="../transcribe/workspace.py" line="243"/>
         <source>Transcribe every waiting file (Ctrl+Return)</source>
         <translation>转写所有等待中的文件 (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="219"/>
+        <location filename="../transcribe/workspace.py" line="244"/>
         <source>Needs a speech model: %1</source>
         <translation>需要语音模型：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="233"/>
+        <location filename="../transcribe/workspace.py" line="262"/>
         <source>Live captions are unavailable: %1</source>
         <translation>无法使用实时字幕：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="235"/>
+        <location filename="../transcribe/workspace.py" line="264"/>
         <source>Caption the microphone as you speak, with the streaming model; the recording and its words then join the queue</source>
         <translation>用流式模型为麦克风中的讲话实时生成字幕；结束后录音及其文字加入队列</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="242"/>
+        <location filename="../transcribe/workspace.py" line="271"/>
         <source>Add audio files</source>
         <translation>添加音频文件</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="291"/>
+        <location filename="../transcribe/workspace.py" line="325"/>
         <source>Reading %1…</source>
         <translation>正在读取 %1…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="301"/>
-        <location filename="../transcribe/workspace.py" line="343"/>
+        <location filename="../transcribe/workspace.py" line="335"/>
+        <location filename="../transcribe/workspace.py" line="377"/>
         <source>Cannot open this audio file</source>
         <translation>无法打开此音频文件</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="350"/>
+        <location filename="../transcribe/workspace.py" line="384"/>
         <source>Not transcribed yet.</source>
         <translation>尚未转写。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="352"/>
+        <location filename="../transcribe/workspace.py" line="386"/>
         <source>%1 segments · %2 of audio in %3 s</source>
         <translation>%1 个片段 · %2 的音频，用时 %3 秒</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="360"/>
+        <location filename="../transcribe/workspace.py" line="394"/>
         <source>No speech model</source>
         <translation>没有语音模型</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="377"/>
+        <location filename="../transcribe/workspace.py" line="411"/>
         <source>Transcription failed</source>
         <translation>转写失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="434"/>
+        <location filename="../transcribe/workspace.py" line="468"/>
         <source>Export transcript</source>
         <translation>导出转写稿</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="444"/>
+        <location filename="../transcribe/workspace.py" line="478"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="446"/>
+        <location filename="../transcribe/workspace.py" line="480"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="481"/>
+        <location filename="../transcribe/workspace.py" line="515"/>
         <source>No sound: %1; the cursor runs without it.</source>
         <translation>无声音：%1；光标照常移动。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="494"/>
+        <location filename="../transcribe/workspace.py" line="526"/>
         <source>■ Stop recording</source>
         <translation>■ 停止录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="518"/>
-        <location filename="../transcribe/workspace.py" line="524"/>
+        <location filename="../transcribe/workspace.py" line="550"/>
+        <location filename="../transcribe/workspace.py" line="565"/>
         <source>Live captions are unavailable</source>
         <translation>无法使用实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="532"/>
+        <location filename="../transcribe/workspace.py" line="568"/>
         <source>Live captions failed</source>
         <translation>实时字幕失败</translation>
     </message>
     <message>
-        <source>Listening live. The words appear below as the streaming model hears them; when you stop, the recording and its words join the queue.</source>
-        <translation type="vanished">正在实时聆听。流式模型听到的文字显示在下方；停止后，录音及其文字加入队列。</translation>
-    </message>
-    <message>
-        <location filename="../transcribe/workspace.py" line="545"/>
+        <location filename="../transcribe/workspace.py" line="580"/>
         <source>Live captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="548"/>
+        <location filename="../transcribe/workspace.py" line="583"/>
         <source>■ Stop live captions</source>
         <translation>■ 停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="549"/>
+        <location filename="../transcribe/workspace.py" line="584"/>
         <source>Stop listening; the recording and its words join the queue</source>
         <translation>停止聆听；录音及其文字加入队列</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="561"/>
+        <location filename="../transcribe/workspace.py" line="597"/>
         <source>Finishing…</source>
         <translation>正在完成…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="571"/>
+        <location filename="../transcribe/workspace.py" line="607"/>
         <source>Live captions stopped: %1</source>
         <translation>实时字幕已停止：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="578"/>
+        <location filename="../transcribe/workspace.py" line="615"/>
         <source>live captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="610"/>
+        <location filename="../transcribe/workspace.py" line="631"/>
+        <source>kept from live captions</source>
+        <translation>实时字幕保留的录音</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="633"/>
+        <source>The recording is kept: %1</source>
+        <translation>录音已保留：%1</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/workspace.py" line="657"/>
         <source>Cannot look inside the LSTM</source>
         <translation>无法查看 LSTM 内部</translation>
     </message>
