@@ -67,6 +67,16 @@ class Settings:
     def set_model(self, task: str, value: str) -> None:
         self._q.setValue(f"models/{task}", value or "default")
 
+    # -- the microphone --------------------------------------------------------------------------------------
+    @property
+    def audio_input(self) -> str:
+        """The id (hex) of the microphone chosen for Record and Live captions; "" for the system's default."""
+        return str(self._q.value("audio/input", "") or "")
+
+    @audio_input.setter
+    def audio_input(self, value: str) -> None:
+        self._q.setValue("audio/input", value or "")
+
     # -- recent files ----------------------------------------------------------------------------------------
     def recent_files(self, kind: str) -> list[str]:
         value = self._q.value(f"recent/{kind}", [])

@@ -213,3 +213,46 @@ def test_a_microphone_error_stops_the_session_and_keeps_it(window, qtbot, record
     gone = weakref.ref(source)
     source = None
     assert gone() is None
+
+
+class _Device:
+    """What the input list reads of a QAudioDevice: a description and an id (no device exists here)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def description(self) -> str:
+        return self.name
+
+    def id(self):
+        from PySide6.QtCore import QByteArray
+
+        return QByteArray(self.name.encode())
+
+
+def test_the_microphone_list_follows_devices_and_keeps_the_choice(window, qtbot, monkeypatch, dialogs):
+    from seqstudio.gui.transcribe import inputs
+
+    page = window.transcribe
+    plugged: list = []
+    monkeypatch.setattr(inputs, "input_devices", lambda: list(plugged))
+    page.input_choice.refresh()  # what the system's "inputs changed" calls
+    assert page.input_choice.isHidden() and not page.record_button.isEnabled()
+    assert not page.mic_hint.isHidden() and "no microphone" in page.mic_hint.text()
+
+    plugged += [_Device("Built-in"), _Device("USB mic")]  # a microphone plugged in while the app runs
+    page.input_choice.refresh()
+    assert [page.input_choice.itemText(i) for i in range(page.input_choice.count())] == [
+        "System default", "Built-in", "USB mic"]
+    assert page.record_button.isEnabled() and page.mic_hint.isHidden() and page.input_choice.device() is None
+    page.input_choice.setCurrentIndex(2)
+    page.input_choice.activated.emit(2)
+    assert page.input_choice.device() is plugged[1]
+    assert window.ctx.settings.audio_input == b"USB mic".hex()  # remembered
+
+    plugged.pop()  # unplugged: back to the default, the choice kept for when it returns
+    page.input_choice.refresh()
+    assert page.input_choice.device() is None and page.input_choice.currentIndex() == 0
+    plugged.append(_Device("USB mic"))
+    page.input_choice.refresh()
+    assert page.input_choice.device() is plugged[1] and not dialogs

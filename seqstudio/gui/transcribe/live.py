@@ -68,8 +68,9 @@ class Microphone(QObject):
     samples = Signal(object)  # float32 mono numpy array
     error = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, device=None) -> None:
         super().__init__(parent)
+        self._device = device  # a QAudioDevice, or None for the system's default input
         self._source = None
         self._io = None
         self._format = ("Int16", 1)
@@ -79,7 +80,7 @@ class Microphone(QObject):
     def start(self) -> None:
         from PySide6.QtMultimedia import QAudioFormat, QAudioSource, QMediaDevices
 
-        device = QMediaDevices.defaultAudioInput()
+        device = self._device if self._device is not None else QMediaDevices.defaultAudioInput()
         if device.isNull():
             raise SeqStudioError("no microphone (audio input device) was found")
         wanted = QAudioFormat()

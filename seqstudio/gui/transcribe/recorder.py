@@ -20,20 +20,21 @@ class Recorder(QObject):
     @staticmethod
     def problem() -> str:
         """Why recording is impossible here ("" when a microphone exists)."""
-        from PySide6.QtMultimedia import QMediaDevices
+        from seqstudio.gui.transcribe.inputs import NO_INPUT, input_devices
 
-        return "" if QMediaDevices.audioInputs() else "no microphone (audio input device) was found"
+        return "" if input_devices() else NO_INPUT
 
     @property
     def is_recording(self) -> bool:
         return self._recorder is not None
 
-    def start(self, path: str | Path) -> None:
+    def start(self, path: str | Path, device=None) -> None:
+        """Record ``device`` (a QAudioDevice; None: the system's default input) into the WAV file ``path``."""
         from PySide6.QtMultimedia import QAudioInput, QMediaCaptureSession, QMediaFormat, QMediaRecorder
 
         self._path = Path(path)
         self._session = QMediaCaptureSession(self)
-        self._session.setAudioInput(QAudioInput(self))
+        self._session.setAudioInput(QAudioInput(device, self) if device is not None else QAudioInput(self))
         self._recorder = QMediaRecorder(self)
         fmt = QMediaFormat()
         fmt.setFileFormat(QMediaFormat.FileFormat.Wave)

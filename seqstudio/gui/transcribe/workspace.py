@@ -32,6 +32,7 @@ from seqstudio.gui.jobhost import show_error
 from seqstudio.gui.player import AudioPlayer
 from seqstudio.gui.transcribe.caption_view import CaptionView
 from seqstudio.gui.transcribe.file_queue import FileQueue, QueueEntry
+from seqstudio.gui.transcribe.inputs import InputChoice
 from seqstudio.gui.transcribe.live import (
     LiveFeed,
     Microphone,
@@ -96,6 +97,7 @@ class TranscribeWorkspace(QWidget):
         self.recorder.recorded.connect(self._on_recorded)
         self.recorder.error.connect(lambda text: show_error(self, self.tr("Recording failed"), text))
         self._build()
+        self.input_choice.changed.connect(self._on_inputs_changed)
         ctx.model_changed.connect(lambda task: task == "speech" and self._update_model_banner())
         self._update_model_banner()
         self._update_buttons()
@@ -127,22 +129,18 @@ class TranscribeWorkspace(QWidget):
         row.addWidget(self.add_button, 1)
         row.addWidget(self.remove_button)
         ll.addLayout(row)
+        self.input_choice = InputChoice(self.ctx.settings.audio_input)
+        ll.addWidget(self.input_choice)
         self.record_button = QPushButton(self.tr("● Record"))
-        self._mic_problem = problem = Recorder.problem()  # looked up once: listing devices is not free
-        self.record_button.setEnabled(not problem)
-        unavailable = self.tr("Recording is unavailable: %1").replace("%1", problem)
-        self.record_button.setToolTip(unavailable if problem else
-                                      self.tr("Record from the microphone, then transcribe the recording"))
         self.record_button.clicked.connect(self.toggle_record)
         ll.addWidget(self.record_button)
         self.live_button = QPushButton(self.tr("◉ Live captions"))
         self.live_button.clicked.connect(lambda: self.toggle_live())
         ll.addWidget(self.live_button)
-        if problem:
-            why = QLabel(self.tr("Recording is unavailable: %1").replace("%1", problem))
-            why.setObjectName("hint")
-            why.setWordWrap(True)
-            ll.addWidget(why)
+        self.mic_hint = QLabel()
+        self.mic_hint.setObjectName("hint")
+        self.mic_hint.setWordWrap(True)
+        ll.addWidget(self.mic_hint)
         self.queue = FileQueue()
         self.queue.files_dropped.connect(self.add_files)
         self.queue.currentItemChanged.connect(lambda item, _old: self._show_entry(self.queue.entry(item)))
@@ -258,6 +256,12 @@ class TranscribeWorkspace(QWidget):
             self.transcribe_button.setEnabled(False)
         self.remove_button.setEnabled(entry is not None and entry is not self._running)
         self.record_button.setEnabled(not self._mic_problem and not live)
+        unavailable = self.tr("Recording is unavailable: %1").replace("%1", self._mic_problem)
+        self.record_button.setToolTip(unavailable if self._mic_problem else
+                                      self.tr("Record from the microphone, then transcribe the recording"))
+        self.mic_hint.setText(unavailable)
+        self.mic_hint.setVisible(bool(self._mic_problem))
+        self.input_choice.setEnabled(not live and not self.recorder.is_recording)
         live_problem = self.live_problem()
         if live:  # listening: it can be stopped, whatever the source; finishing: wait
             self.live_button.setEnabled(not self._live.stopping)
@@ -527,7 +531,8 @@ class TranscribeWorkspace(QWidget):
             self.record_button.setText(self.tr("● Record"))
             self._update_buttons()
             return
-        self.recorder.start(recordings_folder() / f"recording-{datetime.now():%Y%m%d-%H%M%S}.wav")
+        self.recorder.start(recordings_folder() / f"recording-{datetime.now():%Y%m%d-%H%M%S}.wav",
+                            self.input_choice.device())
         self.record_button.setText(self.tr("■ Stop recording"))
         self._update_buttons()
 
@@ -535,6 +540,14 @@ class TranscribeWorkspace(QWidget):
         self.add_files([path])
 
     # -- live captions ----------------------------------------------------------------------------------------
+    @property
+    def _mic_problem(self) -> str:
+        return self.input_choice.problem
+
+    def _on_inputs_changed(self) -> None:
+        self.ctx.settings.audio_input = self.input_choice.saved()
+        self._update_buttons()
+
     def live_problem(self) -> str:
         """Why live captions cannot run here ("" when they can): a microphone and the streaming model."""
         return self._mic_problem or streaming_model_missing()
@@ -555,7 +568,7 @@ class TranscribeWorkspace(QWidget):
             show_error(self, self.tr("Live captions are unavailable"), problem)
             return False
         owned = source is None
-        source = Microphone(self) if owned else source
+        source = Microphone(self, self.input_choice.device()) if owned else source
         feed = LiveFeed(self)
         source.samples.connect(feed.push)
         source.error.connect(self._on_live_source_error)  # before start(): an error while starting counts too

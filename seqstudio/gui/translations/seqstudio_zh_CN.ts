@@ -317,6 +317,19 @@ value %5</source>
     </message>
 </context>
 <context>
+    <name>InputChoice</name>
+    <message>
+        <location filename="../transcribe/inputs.py" line="34"/>
+        <source>The microphone that Record and Live captions listen to</source>
+        <translation>录音和实时字幕使用的麦克风</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/inputs.py" line="49"/>
+        <source>System default</source>
+        <translation>系统默认</translation>
+    </message>
+</context>
+<context>
     <name>InsideWorkspace</name>
     <message>
         <location filename="../lstm/view.py" line="41"/>
@@ -929,237 +942,236 @@ value %5</source>
 <context>
     <name>TranscribeWorkspace</name>
     <message>
-        <location filename="../transcribe/workspace.py" line="92"/>
+        <location filename="../transcribe/workspace.py" line="98"/>
         <source>Recording failed</source>
         <translation>录音失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="115"/>
+        <location filename="../transcribe/workspace.py" line="122"/>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="116"/>
+        <location filename="../transcribe/workspace.py" line="123"/>
         <source>Add audio files to the queue (Ctrl+Shift+O)</source>
         <translation>将音频文件加入队列 (Ctrl+Shift+O)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="120"/>
+        <location filename="../transcribe/workspace.py" line="127"/>
         <source>Remove the selected file from the queue (Delete)</source>
         <translation>从队列中移除所选文件 (Delete)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="125"/>
-        <location filename="../transcribe/workspace.py" line="522"/>
+        <location filename="../transcribe/workspace.py" line="134"/>
+        <location filename="../transcribe/workspace.py" line="531"/>
         <source>● Record</source>
         <translation>● 录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="130"/>
+        <location filename="../transcribe/workspace.py" line="261"/>
         <source>Record from the microphone, then transcribe the recording</source>
         <translation>从麦克风录音，然后转写录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="128"/>
-        <location filename="../transcribe/workspace.py" line="137"/>
+        <location filename="../transcribe/workspace.py" line="259"/>
         <source>Recording is unavailable: %1</source>
         <translation>无法录音：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="133"/>
-        <location filename="../transcribe/workspace.py" line="638"/>
+        <location filename="../transcribe/workspace.py" line="137"/>
+        <location filename="../transcribe/workspace.py" line="656"/>
         <source>◉ Live captions</source>
         <translation>◉ 实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="146"/>
+        <location filename="../transcribe/workspace.py" line="149"/>
         <source>&amp;Transcribe</source>
         <translation>转写(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="150"/>
+        <location filename="../transcribe/workspace.py" line="153"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="151"/>
+        <location filename="../transcribe/workspace.py" line="154"/>
         <source>Stop transcribing (Esc)</source>
         <translation>停止转写 (Esc)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="167"/>
+        <location filename="../transcribe/workspace.py" line="170"/>
         <source>Play or pause (Space)</source>
         <translation>播放或暂停 (空格)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="175"/>
+        <location filename="../transcribe/workspace.py" line="178"/>
         <source>Look inside the LSTM</source>
         <translation>查看 LSTM 内部</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="176"/>
+        <location filename="../transcribe/workspace.py" line="179"/>
         <source>Show the speech model&apos;s gates and cell states over this file</source>
         <translation>显示语音模型在此文件上的门控与细胞状态</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="182"/>
+        <location filename="../transcribe/workspace.py" line="185"/>
         <source>Add or drop audio files to begin. You can view and play them even without a speech model.</source>
         <translation>添加或拖入音频文件以开始。即使没有语音模型，也可以查看和播放。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="205"/>
+        <location filename="../transcribe/workspace.py" line="208"/>
         <source>Plain text, SubRip subtitles, WebVTT subtitles or JSON with word times</source>
         <translation>纯文本、SubRip 字幕、WebVTT 字幕或带词时间的 JSON</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="208"/>
+        <location filename="../transcribe/workspace.py" line="211"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="209"/>
+        <location filename="../transcribe/workspace.py" line="212"/>
         <source>Save the transcript, with your edits (Ctrl+E)</source>
         <translation>保存转写稿（含你的修改）(Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="232"/>
+        <location filename="../transcribe/workspace.py" line="235"/>
         <source>No speech model: %1. Load a trained speech model folder with File ▸ Load speech model… to transcribe. Opening, viewing and playing audio work without one.</source>
         <translation>没有语音模型：%1。请通过“文件 ▸ 加载语音模型…”加载已训练的语音模型文件夹后再转写。没有模型也可以打开、查看和播放音频。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="243"/>
+        <location filename="../transcribe/workspace.py" line="246"/>
         <source>Transcribe every waiting file (Ctrl+Return)</source>
         <translation>转写所有等待中的文件 (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="244"/>
+        <location filename="../transcribe/workspace.py" line="247"/>
         <source>Needs a speech model: %1</source>
         <translation>需要语音模型：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="262"/>
+        <location filename="../transcribe/workspace.py" line="271"/>
         <source>Live captions are unavailable: %1</source>
         <translation>无法使用实时字幕：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="264"/>
+        <location filename="../transcribe/workspace.py" line="273"/>
         <source>Caption the microphone as you speak, with the streaming model; the recording and its words then join the queue</source>
         <translation>用流式模型为麦克风中的讲话实时生成字幕；结束后录音及其文字加入队列</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="271"/>
+        <location filename="../transcribe/workspace.py" line="280"/>
         <source>Add audio files</source>
         <translation>添加音频文件</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="325"/>
+        <location filename="../transcribe/workspace.py" line="334"/>
         <source>Reading %1…</source>
         <translation>正在读取 %1…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="335"/>
-        <location filename="../transcribe/workspace.py" line="377"/>
+        <location filename="../transcribe/workspace.py" line="344"/>
+        <location filename="../transcribe/workspace.py" line="386"/>
         <source>Cannot open this audio file</source>
         <translation>无法打开此音频文件</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="384"/>
+        <location filename="../transcribe/workspace.py" line="393"/>
         <source>Not transcribed yet.</source>
         <translation>尚未转写。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="386"/>
+        <location filename="../transcribe/workspace.py" line="395"/>
         <source>%1 segments · %2 of audio in %3 s</source>
         <translation>%1 个片段 · %2 的音频，用时 %3 秒</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="394"/>
+        <location filename="../transcribe/workspace.py" line="403"/>
         <source>No speech model</source>
         <translation>没有语音模型</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="411"/>
+        <location filename="../transcribe/workspace.py" line="420"/>
         <source>Transcription failed</source>
         <translation>转写失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="468"/>
+        <location filename="../transcribe/workspace.py" line="477"/>
         <source>Export transcript</source>
         <translation>导出转写稿</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="478"/>
+        <location filename="../transcribe/workspace.py" line="487"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="480"/>
+        <location filename="../transcribe/workspace.py" line="489"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="515"/>
+        <location filename="../transcribe/workspace.py" line="524"/>
         <source>No sound: %1; the cursor runs without it.</source>
         <translation>无声音：%1；光标照常移动。</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="526"/>
+        <location filename="../transcribe/workspace.py" line="536"/>
         <source>■ Stop recording</source>
         <translation>■ 停止录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="550"/>
-        <location filename="../transcribe/workspace.py" line="565"/>
+        <location filename="../transcribe/workspace.py" line="568"/>
+        <location filename="../transcribe/workspace.py" line="583"/>
         <source>Live captions are unavailable</source>
         <translation>无法使用实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="568"/>
+        <location filename="../transcribe/workspace.py" line="586"/>
         <source>Live captions failed</source>
         <translation>实时字幕失败</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="580"/>
+        <location filename="../transcribe/workspace.py" line="598"/>
         <source>Live captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="583"/>
+        <location filename="../transcribe/workspace.py" line="601"/>
         <source>■ Stop live captions</source>
         <translation>■ 停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="584"/>
+        <location filename="../transcribe/workspace.py" line="602"/>
         <source>Stop listening; the recording and its words join the queue</source>
         <translation>停止聆听；录音及其文字加入队列</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="597"/>
+        <location filename="../transcribe/workspace.py" line="615"/>
         <source>Finishing…</source>
         <translation>正在完成…</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="607"/>
+        <location filename="../transcribe/workspace.py" line="625"/>
         <source>Live captions stopped: %1</source>
         <translation>实时字幕已停止：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="615"/>
+        <location filename="../transcribe/workspace.py" line="633"/>
         <source>live captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="631"/>
+        <location filename="../transcribe/workspace.py" line="649"/>
         <source>kept from live captions</source>
         <translation>实时字幕保留的录音</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="633"/>
+        <location filename="../transcribe/workspace.py" line="651"/>
         <source>The recording is kept: %1</source>
         <translation>录音已保留：%1</translation>
     </message>
     <message>
-        <location filename="../transcribe/workspace.py" line="657"/>
+        <location filename="../transcribe/workspace.py" line="675"/>
         <source>Cannot look inside the LSTM</source>
         <translation>无法查看 LSTM 内部</translation>
     </message>
