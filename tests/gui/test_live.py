@@ -94,12 +94,17 @@ def test_live_captions_of_a_voice_then_the_session_joins_the_queue(window, qtbot
 
     # and what the live view showed while it listened (its last 8 s, still held) is that run's gates and cells
     assert page.top.currentWidget() is page.signal
+    # its units: the 64 whose cell state varied most over the whole session
+    spread = trace.layers[-1].cell[0].std(axis=0)
+    assert np.array_equal(page.live_inside.units(), np.sort(np.argsort(-spread)[:64]))
     for name in ("forget", "cell"):
-        times, shown = page.live_inside.values(name)
+        times, units, shown = page.live_inside.values(name)
         assert times[-1] - times[0] >= 7.5 and shown.shape == (64, len(times))
         at = np.searchsorted(trace.times, times)
         np.testing.assert_allclose(trace.times[at], times, atol=1e-9)
-        np.testing.assert_allclose(shown, trace.layers[-1].get(name)[0, at, :64].T, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(shown, trace.layers[-1].get(name)[0][at][:, units].T, rtol=1e-4, atol=1e-4)
+    page.live_inside.order.setCurrentIndex(1)  # or the first 64, in order
+    assert np.array_equal(page.live_inside.values("cell")[1], np.arange(64))
     assert not dialogs
 
 

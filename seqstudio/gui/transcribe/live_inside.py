@@ -1,5 +1,6 @@
 """The streaming LSTM's insides while it listens: for a chosen layer, the input and forget gates and the cell
-state of its first units over the last seconds, scrolling as the words arrive. These are the live run's own
+state of 64 of its units over the last seconds, scrolling as the words arrive: those whose cell state has varied
+most since the session began (as the Inside view's "most active first"), or the first 64. These are the live run's own
 values: the recogniser replays each piece's LSTM from the state the piece started in
 (``StreamingRecognizer(trace=True)``), and the tests check that they are the whole recording's trace."""
 
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from seqstudio.gui.lstm.heatmap import Heatmap
 
 WINDOW_S = 8.0  # seconds shown
-UNITS = 64  # the first units of the layer (a unit per row)
+UNITS = 64  # units shown (a unit per row)
 SHOWN = (("input", False), ("forget", False), ("cell", True))  # activation, signed
 
 
@@ -29,19 +30,26 @@ class LiveInsideView(QWidget):
         self.layer.setToolTip(self.tr("Which layer of the streaming LSTM to watch"))
         self.layer.currentIndexChanged.connect(lambda _i: self._render())
         bar.addWidget(self.layer)
+        self.order = QComboBox()
+        self.order.addItems([self.tr("most active first"), self.tr("in order")])
+        self.order.setToolTip(self.tr("The units whose cell state has varied most since you started, or the first "
+                                      "ones"))
+        self.order.currentIndexChanged.connect(lambda _i: self._render())
+        bar.addWidget(self.order)
         layout.addLayout(bar)
         names = {"input": self.tr("Input gate"), "forget": self.tr("Forget gate"), "cell": self.tr("Cell state")}
         self.maps = {name: Heatmap(names[name]) for name, _ in SHOWN}
         for heatmap in self.maps.values():
             layout.addWidget(heatmap, 1)
         self._pieces: list = []  # LSTMTrace per update, covering the last WINDOW_S
+        self._stats: np.ndarray | None = None  # (3, layers, hidden): steps, sum and sum of squares of each cell
         self.start()
 
     def start(self) -> None:
         """A new session: nothing heard yet."""
-        self._pieces = []
+        self._pieces, self._stats = [], None
         self.title.setText(self.tr("Listening live. Inside the streaming LSTM as it hears you: the gates and "
-                                   "cell state of its first %1 units over the last %2 s.").replace(
+                                   "cell state of %1 of its units over the last %2 s.").replace(
             "%1", str(UNITS)).replace("%2", f"{WINDOW_S:g}"))
         for heatmap in self.maps.values():
             heatmap.clear()
@@ -57,19 +65,38 @@ class LiveInsideView(QWidget):
             self.layer.setCurrentIndex(len(trace.layers) - 1)  # the last: nearest the letters
             self.layer.blockSignals(False)
         self._pieces.append(trace)
+        cells = np.stack([layer.cell[0] for layer in trace.layers]).astype(np.float64)  # (layers, steps, hidden)
+        if self._stats is None:
+            self._stats = np.zeros((3,) + (cells.shape[0], cells.shape[2]))
+        self._stats += [np.full_like(self._stats[0], cells.shape[1]), cells.sum(axis=1), (cells**2).sum(axis=1)]
         end = float(trace.times[-1])
         while len(self._pieces) > 1 and float(self._pieces[1].times[0]) < end - WINDOW_S:
             self._pieces.pop(0)
         self._render()
 
-    def values(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(times (steps,), values (units, steps)) of ``name`` in the chosen layer over the window kept."""
+    def units(self) -> np.ndarray:
+        """The units shown, in order: the most active (the cell state's spread over the session so far) or the
+        first ones."""
         layer = max(0, self.layer.currentIndex())
-        times = np.concatenate([p.times for p in self._pieces]) if self._pieces else np.zeros(0)
+        if self._stats is None:
+            return np.zeros(0, dtype=int)
+        hidden = self._stats.shape[2]
+        if self.order.currentIndex() == 1:
+            return np.arange(min(UNITS, hidden))
+        n, total, squares = self._stats[:, layer]
+        spread = np.sqrt(np.maximum(squares / n - (total / n) ** 2, 0.0))
+        return np.sort(np.argsort(-spread, kind="stable")[:UNITS])
+
+    def values(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(times (steps,), units (rows,), values (rows, steps)) of ``name`` in the chosen layer, over the window
+        kept."""
+        layer = max(0, self.layer.currentIndex())
+        units = self.units()
         if not self._pieces:
-            return times, np.zeros((0, 0), dtype=np.float32)
-        values = np.concatenate([p.layers[layer].get(name)[0, :, :UNITS] for p in self._pieces], axis=0)
-        return times, values.T
+            return np.zeros(0), units, np.zeros((len(units), 0), dtype=np.float32)
+        times = np.concatenate([p.times for p in self._pieces])
+        values = np.concatenate([p.layers[layer].get(name)[0][:, units] for p in self._pieces], axis=0)
+        return times, units, values.T
 
     def _render(self) -> None:
         if not self._pieces:
@@ -77,8 +104,7 @@ class LiveInsideView(QWidget):
         end = float(self._pieces[-1].times[-1])
         window = (end - WINDOW_S, end)
         for name, signed in SHOWN:
-            times, values = self.values(name)
-            units = np.arange(values.shape[0])
+            times, units, values = self.values(name)
             # a column of no values before the first step: where nothing was heard yet, the background shows
             values = np.concatenate([np.full((len(units), 1), np.nan, dtype=np.float32), values], axis=1)
             times = np.concatenate([[min(window[0], times[0]) - 1.0], times])

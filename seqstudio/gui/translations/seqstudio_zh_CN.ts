@@ -443,34 +443,49 @@ value %5</source>
 <context>
     <name>LiveInsideView</name>
     <message>
-        <location filename="../transcribe/live_inside.py" line="27"/>
+        <location filename="../transcribe/live_inside.py" line="28"/>
         <source>Layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../transcribe/live_inside.py" line="29"/>
+        <location filename="../transcribe/live_inside.py" line="30"/>
         <source>Which layer of the streaming LSTM to watch</source>
         <translation>要观察流式 LSTM 的哪一层</translation>
     </message>
     <message>
-        <location filename="../transcribe/live_inside.py" line="33"/>
+        <location filename="../transcribe/live_inside.py" line="34"/>
+        <source>most active first</source>
+        <translation>最活跃优先</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/live_inside.py" line="34"/>
+        <source>in order</source>
+        <translation>按编号</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/live_inside.py" line="35"/>
+        <source>The units whose cell state has varied most since you started, or the first ones</source>
+        <translation>自开始以来细胞状态变化最大的单元，或最前面的单元</translation>
+    </message>
+    <message>
+        <location filename="../transcribe/live_inside.py" line="40"/>
         <source>Input gate</source>
         <translation>输入门</translation>
     </message>
     <message>
-        <location filename="../transcribe/live_inside.py" line="33"/>
+        <location filename="../transcribe/live_inside.py" line="40"/>
         <source>Forget gate</source>
         <translation>遗忘门</translation>
     </message>
     <message>
-        <location filename="../transcribe/live_inside.py" line="33"/>
+        <location filename="../transcribe/live_inside.py" line="40"/>
         <source>Cell state</source>
         <translation>细胞状态</translation>
     </message>
     <message>
-        <location filename="../transcribe/live_inside.py" line="43"/>
-        <source>Listening live. Inside the streaming LSTM as it hears you: the gates and cell state of its first %1 units over the last %2 s.</source>
-        <translation>正在实时聆听。流式 LSTM 听你说话时的内部：其前 %1 个单元在最近 %2 秒内的门和细胞状态。</translation>
+        <location filename="../transcribe/live_inside.py" line="51"/>
+        <source>Listening live. Inside the streaming LSTM as it hears you: the gates and cell state of %1 of its units over the last %2 s.</source>
+        <translation>正在实时聆听。流式 LSTM 听你说话时的内部：其 %1 个单元在最近 %2 秒内的门和细胞状态。</translation>
     </message>
 </context>
 <context>
