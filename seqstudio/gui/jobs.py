@@ -101,16 +101,28 @@ def load_model(cache: ModelCache, task: str, model: str, device: str, progress: 
     return cache.get(task, model, device)
 
 
-def speech_model_missing(model: str) -> str | None:
-    """Why the speech model cannot be loaded, checked without torch: the default one is still being trained."""
+def _shipped_folder_missing(name: str) -> Path | None:
+    """The folder of the shipped model ``name`` under models/ if it holds no model (checked without torch)."""
     from seqstudio.core.models import models_root
 
+    folder = models_root() / name
+    return None if (folder / "config.json").exists() else folder
+
+
+def speech_model_missing(model: str) -> str | None:
+    """Why the speech model cannot be loaded, checked without torch: the default one is still being trained."""
     if model not in ("", "default"):
         return None if Path(model).exists() else f"the speech model folder {model} does not exist"
-    folder = models_root() / "speech-default"
-    if (folder / "config.json").exists():
-        return None
-    return f"the default speech model is not trained yet ({folder} is missing)"
+    folder = _shipped_folder_missing("speech-default")
+    return None if folder is None else f"the default speech model is not trained yet ({folder} is missing)"
+
+
+def streaming_model_missing() -> str:
+    """Why the shipped streaming model cannot be loaded ("" when it can), checked without torch."""
+    from seqstudio.core.models import DEFAULT_STREAMING_MODEL
+
+    folder = _shipped_folder_missing(DEFAULT_STREAMING_MODEL)
+    return "" if folder is None else f"the streaming speech model is missing ({folder})"
 
 
 # -- compose ---------------------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def test_without_a_speech_model_the_workspace_says_so_and_still_opens_audio(wind
     page.seek(1.0)  # playback (or its silent clock, with no audio device) moves the cursor
     assert page.signal._cursor == pytest.approx(1.0)
     page.player.stop()
-    assert not page.record_button.isEnabled() or page.recorder.problem() == ""
+    assert not page.record_button.isEnabled() or page.input_choice.problem == ""
     assert not dialogs
 
 

@@ -2,7 +2,7 @@
 
 The pieces of the path, each replaceable on its own:
 
-- :class:`Microphone` reads the default audio input with ``QAudioSource`` and emits mono float32 pieces
+- :class:`Microphone` reads the chosen audio input with ``QAudioSource`` and emits mono float32 pieces
   (whatever sample format and channel count the device gives; :func:`to_mono`). Any object with the same
   ``start()``/``stop()``, ``sample_rate`` and ``samples``/``error`` signals can stand in for it:
   :class:`FileSource` plays a recording as if it were spoken (the tests and the screenshots use it).
@@ -30,6 +30,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from seqstudio.core.errors import SeqStudioError
+from seqstudio.gui.transcribe.inputs import NO_INPUT
 
 # QAudioFormat.SampleFormat's names -> (numpy dtype, the value of silence, the scale to [-1, 1))
 SAMPLE_FORMATS = {"UInt8": ("u1", 128.0, 128.0), "Int16": ("<i2", 0.0, 32768.0),
@@ -53,17 +54,10 @@ def to_mono(data: bytes, sample_format: str, channels: int) -> np.ndarray:
     return ((frames.mean(axis=1) - zero) / scale).astype(np.float32)
 
 
-def streaming_model_missing() -> str:
-    """Why the shipped streaming model cannot be loaded ("" when it can), checked without torch."""
-    from seqstudio.core.models import DEFAULT_STREAMING_MODEL, models_root
-
-    folder = models_root() / DEFAULT_STREAMING_MODEL
-    return "" if (folder / "config.json").exists() else f"the streaming speech model is missing ({folder})"
-
-
 class Microphone(QObject):
-    """The default audio input, read as it arrives. ``sample_rate`` is known once ``start()`` has chosen a
-    format: 16 kHz mono 16-bit when the device offers it, else the device's own (the recogniser resamples)."""
+    """An audio input (the system's default unless given), read as it arrives. ``sample_rate`` is known once
+    ``start()`` has chosen a format: 16 kHz mono 16-bit when the device offers it, else the device's own (the
+    recogniser resamples)."""
 
     samples = Signal(object)  # float32 mono numpy array
     error = Signal(str)
@@ -82,7 +76,7 @@ class Microphone(QObject):
 
         device = self._device if self._device is not None else QMediaDevices.defaultAudioInput()
         if device.isNull():
-            raise SeqStudioError("no microphone (audio input device) was found")
+            raise SeqStudioError(NO_INPUT)
         wanted = QAudioFormat()
         wanted.setSampleRate(16000)
         wanted.setChannelCount(1)

@@ -17,13 +17,6 @@ class Recorder(QObject):
         self._recorder = None
         self._path: Path | None = None
 
-    @staticmethod
-    def problem() -> str:
-        """Why recording is impossible here ("" when a microphone exists)."""
-        from seqstudio.gui.transcribe.inputs import NO_INPUT, input_devices
-
-        return "" if input_devices() else NO_INPUT
-
     @property
     def is_recording(self) -> bool:
         return self._recorder is not None

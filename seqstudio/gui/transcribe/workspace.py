@@ -39,7 +39,6 @@ from seqstudio.gui.transcribe.live import (
     recording_path,
     recordings_folder,
     run_live,
-    streaming_model_missing,
 )
 from seqstudio.gui.transcribe.live_inside import LiveInsideView
 from seqstudio.gui.transcribe.recorder import Recorder
@@ -249,7 +248,7 @@ class TranscribeWorkspace(QWidget):
         entry = self.queue.current_entry()
         live = self._live is not None  # the captions hide the entry's view: nothing acts on it meanwhile
         self.export_button.setEnabled(not live and entry is not None and entry.segments is not None)
-        model_problem = streaming_model_missing() if entry is not None and entry.live else problem
+        model_problem = jobs.streaming_model_missing() if entry is not None and entry.live else problem
         self.inside_button.setEnabled(not live and not model_problem and entry is not None and entry.audio is not None)
         self.play_button.setEnabled(not live)  # it would play into the microphone being captioned
         if live:  # a transcription would share the progress bar, and the CPU
@@ -550,7 +549,7 @@ class TranscribeWorkspace(QWidget):
 
     def live_problem(self) -> str:
         """Why live captions cannot run here ("" when they can): a microphone and the streaming model."""
-        return self._mic_problem or streaming_model_missing()
+        return self._mic_problem or jobs.streaming_model_missing()
 
     def toggle_live(self, source=None) -> None:
         if self._live is None:
@@ -563,7 +562,7 @@ class TranscribeWorkspace(QWidget):
         samples/error signals) until :meth:`stop_live`."""
         if self._live is not None:
             return False
-        problem = streaming_model_missing() or ("" if source is not None else self._mic_problem)
+        problem = jobs.streaming_model_missing() or ("" if source is not None else self._mic_problem)
         if problem:
             show_error(self, self.tr("Live captions are unavailable"), problem)
             return False
