@@ -42,12 +42,13 @@ class LiveInsideView(QWidget):
         for heatmap in self.maps.values():
             layout.addWidget(heatmap, 1)
         self._pieces: list = []  # LSTMTrace per update, covering the last WINDOW_S
-        self._stats: np.ndarray | None = None  # (3, layers, hidden): steps, sum and sum of squares of each cell
+        self._steps = 0  # heard since the session began
+        self._sums: np.ndarray | None = None  # (2, layers, hidden): each cell's sum and sum of squares over them
         self.start()
 
     def start(self) -> None:
         """A new session: nothing heard yet."""
-        self._pieces, self._stats = [], None
+        self._pieces, self._steps, self._sums = [], 0, None
         self.title.setText(self.tr("Listening live. Inside the streaming LSTM as it hears you: the gates and "
                                    "cell state of %1 of its units over the last %2 s.").replace(
             "%1", str(UNITS)).replace("%2", f"{WINDOW_S:g}"))
@@ -66,9 +67,9 @@ class LiveInsideView(QWidget):
             self.layer.blockSignals(False)
         self._pieces.append(trace)
         cells = np.stack([layer.cell[0] for layer in trace.layers]).astype(np.float64)  # (layers, steps, hidden)
-        if self._stats is None:
-            self._stats = np.zeros((3,) + (cells.shape[0], cells.shape[2]))
-        self._stats += [np.full_like(self._stats[0], cells.shape[1]), cells.sum(axis=1), (cells**2).sum(axis=1)]
+        sums = np.stack([cells.sum(axis=1), (cells**2).sum(axis=1)])
+        self._sums = sums if self._sums is None else self._sums + sums
+        self._steps += cells.shape[1]
         end = float(trace.times[-1])
         while len(self._pieces) > 1 and float(self._pieces[1].times[0]) < end - WINDOW_S:
             self._pieces.pop(0)
@@ -78,13 +79,12 @@ class LiveInsideView(QWidget):
         """The units shown, in order: the most active (the cell state's spread over the session so far) or the
         first ones."""
         layer = max(0, self.layer.currentIndex())
-        if self._stats is None:
+        if self._sums is None:
             return np.zeros(0, dtype=int)
-        hidden = self._stats.shape[2]
         if self.order.currentIndex() == 1:
-            return np.arange(min(UNITS, hidden))
-        n, total, squares = self._stats[:, layer]
-        spread = np.sqrt(np.maximum(squares / n - (total / n) ** 2, 0.0))
+            return np.arange(min(UNITS, self._sums.shape[2]))
+        mean, squares = self._sums[:, layer] / self._steps
+        spread = np.sqrt(np.maximum(squares - mean**2, 0.0))
         return np.sort(np.argsort(-spread, kind="stable")[:UNITS])
 
     def values(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
