@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from seqstudio.gui import i18n, theme
+from seqstudio.gui import i18n, jobs, theme
 from seqstudio.gui.main_window import MainWindow
 from seqstudio.gui.settings import Settings
 from seqstudio.gui.transcribe.live import FileSource
@@ -93,7 +93,7 @@ def main() -> int:
         shot(window, "inside-lstm-speech")
 
     page = window.transcribe
-    if not page.live_problem() or "microphone" in page.live_problem():  # no microphone needed: a recording plays
+    if not jobs.streaming_model_missing():  # no microphone needed: a recording plays
         source = FileSource(VOICE)  # in real time, as if spoken: an unheard human voice (LJ Speech)
         window.tabs.setCurrentWidget(page)
         page.start_live(source)

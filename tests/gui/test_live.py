@@ -19,13 +19,12 @@ pytest.importorskip("PySide6")
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from seqstudio.core.models import DEFAULT_STREAMING_MODEL, models_root  # noqa: E402
+from seqstudio.gui.jobs import streaming_model_missing  # noqa: E402
 from seqstudio.gui.transcribe.live import FileSource, to_mono  # noqa: E402
 
 TIMEOUT = 60_000
 VOICE = Path(__file__).resolve().parents[2] / "data" / "human" / "lj_LJ001-0001.wav"  # LJ Speech, unheard
-needs_model = pytest.mark.skipif(not (models_root() / DEFAULT_STREAMING_MODEL / "config.json").exists(),
-                                 reason="the shipped streaming model is not here")
+needs_model = pytest.mark.skipif(bool(streaming_model_missing()), reason="the shipped streaming model is not here")
 
 
 @pytest.fixture
